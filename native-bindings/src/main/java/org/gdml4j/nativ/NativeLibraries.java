@@ -1,0 +1,265 @@
+package org.gdml4j.nativ;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.gdml4j.nativ.blas.generated.Blas;
+
+/**
+ * Finds and loads the native libraries once per process, and owns the one thread count that both
+ * the BLAS library and gdml4j's own Java workers use (so the two never oversubscribe the cores).
+ *
+ * <p>BLAS/LAPACK: the library named by {@value #BLAS_PROPERTY} (system property) or {@value #BLAS_ENV}
+ * (environment), a list of shared libraries separated by ':' and loaded in order (e.g. Debian's OpenBLAS
+ * plus its LAPACKE, or {@code libmkl_rt.so}); otherwise the OpenBLAS that Maven bundles. Any library
+ * exporting CBLAS and the Fortran LAPACK symbols works. Before the bundled OpenBLAS is loaded on a CPU with
+ * AVX-512, {@code OPENBLAS_CORETYPE=SkylakeX} is put into the environment unless the user set it:
+ * OpenBLAS's autodetection picks its AVX2 (Haswell) kernels on AMD Zen 4/5, and the AVX-512 ones nearly
+ * double dgemm there (toolchain.md §1.5).
+ *
+ * <p>The generated bindings ({@code org.gdml4j.nativ.*.generated}) resolve symbols through the class
+ * loader's lookup, i.e. in whatever this class loaded; nothing else should call {@link System#load}.
+ */
+public final class NativeLibraries {
+    public static final String BLAS_PROPERTY = "gdml4j.blas";
+    public static final String BLAS_ENV = "GDML4J_BLAS";
+    public static final String THREADS_PROPERTY = "gdml4j.threads";
+    public static final String THREADS_ENV = "GDML4J_THREADS";
+    public static final String CORETYPE_ENV = "OPENBLAS_CORETYPE";
+    static final String AVX512_CORETYPE = "SkylakeX";
+
+    /** Symbols every BLAS/LAPACK we accept must export. */
+    static final List<String> REQUIRED_SYMBOLS = List.of("cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm",
+            "cblas_ddot", "cblas_daxpy", "cblas_dnrm2", "cblas_sgemv", "cblas_sgemm", "dpotrf_", "dpstrf_", "dsyevd_",
+            "dgeqrf_", "dorgqr_", "dtrtrs_");
+
+    private static BlasInfo blasInfo;
+    private static NativeLibraryException blasFailure;
+    private static CudaStatus cudaStatus;
+    /** 0 until first asked for: a bad setting must surface as a message where it is used, not in class initialisation. */
+    private static volatile int threads;
+
+    private NativeLibraries() {
+    }
+
+    /** Loads the BLAS/LAPACK library on first call; later calls return the same result (or the same error). */
+    public static synchronized BlasInfo blas() {
+        if (blasInfo != null) {
+            return blasInfo;
+        }
+        if (blasFailure != null) {
+            throw blasFailure;
+        }
+        try {
+            blasInfo = loadBlas();
+            return blasInfo;
+        } catch (NativeLibraryException e) {
+            blasFailure = e;
+            throw e;
+        }
+    }
+
+    /** The thread count shared by BLAS and gdml4j's workers. */
+    public static int threads() {
+        int t = threads;
+        if (t == 0) {
+            synchronized (NativeLibraries.class) {
+                if (threads == 0) {
+                    threads = defaultThreads();
+                }
+                t = threads;
+            }
+        }
+        return t;
+    }
+
+    /** Sets the shared thread count (the CLI's {@code --threads}); applies to BLAS at once if it is loaded. */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + n);
+        }
+        threads = n;
+        if (blasInfo != null) {
+            applyBlasThreads(n);
+        }
+    }
+
+    /** Probes CUDA once (lazily: only when a GPU path asks). Never throws: an unusable GPU is a status. */
+    public static synchronized CudaStatus cuda() {
+        if (cudaStatus == null) {
+            cudaStatus = CudaLoader.probe();
+        }
+        return cudaStatus;
+    }
+
+    static int defaultThreads() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(THREADS_ENV);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (v == null || v.isBlank()) {
+            return cores;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new NativeLibraryException("invalid thread count '" + v + "' in " + THREADS_PROPERTY + "/" + THREADS_ENV
+                + ": expected an integer >= 1");
+    }
+
+    private static BlasInfo loadBlas() {
+        String user = System.getProperty(BLAS_PROPERTY);
+        String origin = "-D" + BLAS_PROPERTY;
+        if (user == null || user.isBlank()) {
+            user = System.getenv(BLAS_ENV);
+            origin = BLAS_ENV;
+        }
+        // Threads other BLAS builds read from the environment at load time; ours is applied after loading too.
+        Posix.setenv("OMP_NUM_THREADS", Integer.toString(threads()), false);
+        List<Path> files = new ArrayList<>();
+        String source;
+        String kernelNote;
+        if (user != null && !user.isBlank()) {
+            LibraryLocator locator = new LibraryLocator(LibraryLocator.systemDirs());
+            for (String name : user.split(":")) {
+                if (name.isBlank()) {
+                    continue;
+                }
+                Path p = locator.find(name.trim()).orElseThrow(() -> new NativeLibraryException(
+                        "BLAS/LAPACK library '" + name.trim() + "' (from " + BLAS_ENV + "/-D" + BLAS_PROPERTY
+                                + ") not found; looked in " + locator.dirs() + ". Give an absolute path, or unset it to use"
+                                + " the OpenBLAS bundled with gdml4j."));
+                load(p, "the BLAS/LAPACK library named by " + BLAS_ENV + "/-D" + BLAS_PROPERTY);
+                files.add(p);
+            }
+            source = "user library (" + origin + "=" + user + ")";
+            kernelNote = coretypeNote(false);
+        } else {
+            if (!BundledOpenBlas.present()) {
+                throw new NativeLibraryException("no BLAS/LAPACK library: the bundled OpenBLAS (org.bytedeco:openblas,"
+                        + " linux-x86_64) is not on the class path and " + BLAS_ENV + " is not set. Set " + BLAS_ENV
+                        + "=/path/to/libopenblas.so.0 (or MKL's libmkl_rt.so) or run from the gdml4j jar.");
+            }
+            boolean chose = chooseAvx512Kernels();
+            Path lib = extractBundled();
+            load(lib, "the bundled OpenBLAS");
+            files.add(lib);
+            source = "bundled OpenBLAS " + BundledOpenBlas.version();
+            kernelNote = coretypeNote(chose);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String s : REQUIRED_SYMBOLS) {
+            if (symbol(s).isEmpty()) {
+                missing.add(s);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new NativeLibraryException("the BLAS/LAPACK library " + files + " lacks " + missing
+                    + "; gdml4j needs CBLAS and LAPACK (Fortran symbols) in the libraries listed in " + BLAS_ENV
+                    + " (e.g. '/usr/lib/x86_64-linux-gnu/libopenblas.so.0', or MKL's libmkl_rt.so)");
+        }
+        applyBlasThreads(threads());
+        String corename = null;
+        String config = null;
+        if (symbol("openblas_get_corename").isPresent()) {
+            corename = Blas.openblas_get_corename().reinterpret(256).getString(0).trim();
+            config = Blas.openblas_get_config().reinterpret(1024).getString(0).trim();
+        }
+        return new BlasInfo(source, List.copyOf(files), corename, config, kernelNote);
+    }
+
+    /**
+     * Puts {@code OPENBLAS_CORETYPE=SkylakeX} into the process environment when the CPU has AVX-512 and the
+     * user has not chosen a kernel type. Returns whether it did.
+     */
+    static boolean chooseAvx512Kernels() {
+        if (Posix.getenv(CORETYPE_ENV) != null || !CpuFeatures.current().hasAvx512()) {
+            return false;
+        }
+        Posix.setenv(CORETYPE_ENV, AVX512_CORETYPE, false);
+        return true;
+    }
+
+    private static String coretypeNote(boolean chose) {
+        if (chose) {
+            return "chosen by gdml4j: the CPU has AVX-512";
+        }
+        String user = Posix.getenv(CORETYPE_ENV);
+        if (user != null) {
+            return "set by the user: " + CORETYPE_ENV + "=" + user;
+        }
+        return CpuFeatures.current().hasAvx512() ? "autodetected" : "autodetected; the CPU has no AVX-512";
+    }
+
+    private static Path extractBundled() {
+        List<String> errors = new ArrayList<>();
+        for (Path root : BundledOpenBlas.cacheRoots()) {
+            try {
+                return BundledOpenBlas.extract(root);
+            } catch (IOException | SecurityException e) {
+                errors.add(root + ": " + e.getMessage());
+            }
+        }
+        throw new NativeLibraryException("cannot unpack the bundled OpenBLAS into a cache folder (" + String.join("; ", errors)
+                + "). Set -Dgdml4j.native.cache=/a/writable/folder, or " + BLAS_ENV + " to an installed BLAS/LAPACK.");
+    }
+
+    static void load(Path p, String what) {
+        try {
+            System.load(p.toAbsolutePath().toString());
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            throw new NativeLibraryException("cannot load " + what + " from " + p + ": " + e.getMessage()
+                    + ". Point " + BLAS_ENV + " (or -D" + BLAS_PROPERTY + ") at a working CBLAS+LAPACK shared library.", e);
+        }
+    }
+
+    /** A symbol in the libraries loaded so far (or the C library). */
+    static Optional<MemorySegment> symbol(String name) {
+        return SymbolLookup.loaderLookup().or(Linker.nativeLinker().defaultLookup()).find(name);
+    }
+
+    /** OpenBLAS, MKL and BLIS each have their own thread setter; a library without one keeps OMP_NUM_THREADS. */
+    private static void applyBlasThreads(int n) {
+        Linker linker = Linker.nativeLinker();
+        try {
+            Optional<MemorySegment> openblas = symbol("openblas_set_num_threads");
+            if (openblas.isPresent()) {
+                Blas.openblas_set_num_threads(n);
+                return;
+            }
+            Optional<MemorySegment> mkl = symbol("MKL_Set_Num_Threads");
+            if (mkl.isPresent()) {
+                MethodHandle h = linker.downcallHandle(mkl.get(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+                h.invokeExact(n);
+                return;
+            }
+            Optional<MemorySegment> blis = symbol("bli_thread_set_num_threads");
+            if (blis.isPresent()) {
+                MethodHandle h = linker.downcallHandle(blis.get(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
+                h.invokeExact((long) n);
+            }
+        } catch (Throwable t) {
+            throw new NativeLibraryException("cannot set the BLAS thread count to " + n + ": " + t, t);
+        }
+    }
+
+    /** For tests: the current process environment value of a variable (not the JVM's startup copy). */
+    static String processEnv(String name) {
+        return Posix.getenv(name);
+    }
+}
