@@ -1,0 +1,121 @@
+package org.gdml4j.linalg;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The process-wide budget for off-heap memory: the user's {@code --max-memory} (if set) minus what gdml4j
+ * holds now, capped by what the system can still give (physical memory, cgroup limit). Every large
+ * allocation goes through {@link Workspace}, which asks {@link #require} first, so a plan that does not fit
+ * fails up front with the bytes needed and available instead of thrashing or being killed later.
+ */
+public final class MemoryBudget {
+    private static final AtomicLong LIVE = new AtomicLong();
+    private static volatile long userLimit = -1;
+
+    private MemoryBudget() {
+    }
+
+    /** Sets the user's cap ({@code --max-memory}); a value ≤ 0 removes it. */
+    public static void setUserLimit(long bytes) {
+        userLimit = bytes > 0 ? bytes : -1;
+    }
+
+    public static long userLimit() {
+        return userLimit;
+    }
+
+    /** Off-heap bytes gdml4j holds right now (through workspaces). */
+    public static long liveBytes() {
+        return LIVE.get();
+    }
+
+    /** Bytes that may still be allocated: min(system headroom, user cap − live). */
+    public static long availableBytes() {
+        long sys = SystemMemory.read().obtainableBytes();
+        long user = userLimit;
+        return user > 0 ? Math.min(sys, Math.max(0, user - LIVE.get())) : sys;
+    }
+
+    /**
+     * Checks that {@code bytes} more fit; otherwise throws {@link InsufficientMemoryException} naming
+     * {@code what}, the bytes needed and available, and which limit binds.
+     */
+    public static void require(long bytes, String what) {
+        if (bytes <= 0) {
+            return;
+        }
+        SystemMemory sys = SystemMemory.read();
+        long sysAvail = sys.obtainableBytes();
+        long user = userLimit;
+        long userAvail = user > 0 ? Math.max(0, user - LIVE.get()) : Long.MAX_VALUE;
+        long avail = Math.min(sysAvail, userAvail);
+        if (bytes > avail) {
+            String which = userAvail < sysAvail
+                    ? "--max-memory " + formatBytes(user) + ", of which gdml4j already holds " + formatBytes(LIVE.get())
+                    : "system: " + formatBytes(sys.availableBytes()) + " available of " + formatBytes(sys.totalBytes())
+                            + (sys.cgroupLimit().isPresent() ? ", cgroup limit " + formatBytes(sys.cgroupLimit().getAsLong()) : "");
+            throw new InsufficientMemoryException(what + " needs " + formatBytes(bytes) + " but only " + formatBytes(avail)
+                    + " is available (" + which + ")", bytes, avail);
+        }
+    }
+
+    static void acquired(long bytes) {
+        LIVE.addAndGet(bytes);
+    }
+
+    static void released(long bytes) {
+        LIVE.addAndGet(-bytes);
+    }
+
+    /** Parses sizes like {@code 12g}, {@code 512M}, {@code 1.5GB}, {@code 1000000} (bytes; k/m/g/t are powers of 1024). */
+    public static long parseBytes(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("b")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long mult = 1;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'k' -> mult = 1L << 10;
+                case 'm' -> mult = 1L << 20;
+                case 'g' -> mult = 1L << 30;
+                case 't' -> mult = 1L << 40;
+                default -> mult = 1;
+            }
+            if (mult != 1) {
+                s = s.substring(0, s.length() - 1);
+            }
+        }
+        double v;
+        try {
+            v = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a memory size: '" + text + "' (examples: 12g, 512m, 1.5g)");
+        }
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("memory size must be positive: '" + text + "'");
+        }
+        return (long) Math.ceil(v * mult);
+    }
+
+    /** Human-readable bytes in decimal units (GB = 10^9), as in the plans we print. */
+    public static String formatBytes(long bytes) {
+        if (bytes < 0) {
+            return "unlimited";
+        }
+        double b = bytes;
+        if (b >= 1e12) {
+            return String.format(Locale.ROOT, "%.2f TB", b / 1e12);
+        } else if (b >= 1e9) {
+            return String.format(Locale.ROOT, "%.2f GB", b / 1e9);
+        } else if (b >= 1e6) {
+            return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+        } else if (b >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f kB", b / 1e3);
+        }
+        return bytes + " B";
+    }
+}

@@ -1,0 +1,96 @@
+package org.gdml4j.linalg;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The one owner of a group of off-heap buffers: an {@link Arena} plus the accounting of
+ * {@link MemoryBudget}. Everything allocated here is freed together when the workspace is closed, so the
+ * lifetime of a factor, a kernel cache or a solver's vectors is visible in a try-with-resources block.
+ * Allocations are zero-filled and 64-byte aligned (whole cache lines, aligned SIMD loads).
+ *
+ * <p>Confined workspaces may only be used by the thread that opened them; pass {@code shared = true} when
+ * worker threads fill the memory (kernel columns, parallel element-wise passes).
+ */
+public final class Workspace implements AutoCloseable {
+    private static final long ALIGN = 64;
+    private final Arena arena;
+    private long bytes;
+    private boolean closed;
+
+    private Workspace(Arena arena) {
+        this.arena = arena;
+    }
+
+    /** A workspace whose memory worker threads may read and write. */
+    public static Workspace shared() {
+        return new Workspace(Arena.ofShared());
+    }
+
+    /** A workspace for the opening thread only (cheaper to close). */
+    public static Workspace confined() {
+        return new Workspace(Arena.ofConfined());
+    }
+
+    /** Raw zeroed memory, after checking the budget. {@code what} names it in an out-of-memory message. */
+    public synchronized MemorySegment allocate(long byteSize, String what) {
+        if (closed) {
+            throw new IllegalStateException("workspace is closed");
+        }
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative size " + byteSize);
+        }
+        MemoryBudget.require(byteSize, what);
+        MemorySegment seg;
+        try {
+            seg = arena.allocate(Math.max(byteSize, 1), ALIGN);
+        } catch (OutOfMemoryError e) {
+            throw new InsufficientMemoryException(what + ": the system refused " + MemoryBudget.formatBytes(byteSize),
+                    byteSize, MemoryBudget.availableBytes());
+        }
+        bytes += byteSize;
+        MemoryBudget.acquired(byteSize);
+        return seg.asSlice(0, byteSize);
+    }
+
+    /** A zeroed rows x cols column-major matrix (ld = rows). */
+    public Matrix matrix(long rows, long cols, Precision precision, String what) {
+        long elems = Math.multiplyExact(rows, cols);
+        MemorySegment seg = allocate(Math.multiplyExact(elems, (long) precision.bytes()), what);
+        return new Matrix(seg, rows, cols, Math.max(1, rows), precision);
+    }
+
+    public Matrix matrix(long rows, long cols, String what) {
+        return matrix(rows, cols, Precision.FP64, what);
+    }
+
+    /** A zeroed contiguous vector. */
+    public Vector vector(long length, Precision precision, String what) {
+        MemorySegment seg = allocate(Math.multiplyExact(length, (long) precision.bytes()), what);
+        return new Vector(seg, length, 1, precision);
+    }
+
+    public Vector vector(long length, String what) {
+        return vector(length, Precision.FP64, what);
+    }
+
+    /** Bytes held by this workspace. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** The arena, for APIs that allocate on their own (e.g. reading an .npz entry straight into memory). */
+    public Arena arena() {
+        return arena;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+            MemoryBudget.released(bytes);
+            bytes = 0;
+        }
+    }
+}

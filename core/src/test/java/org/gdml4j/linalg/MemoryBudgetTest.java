@@ -1,0 +1,55 @@
+package org.gdml4j.linalg;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MemoryBudgetTest {
+    @Test
+    void anAllocationBeyondPhysicalMemoryFailsUpFrontWithNumbers() {
+        long tooMuch = SystemMemory.read().totalBytes() * 4;
+        try (Workspace ws = Workspace.confined()) {
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> ws.matrix(tooMuch / 8 / 1000, 1000, "kernel matrix"));
+            assertTrue(e.getMessage().startsWith("kernel matrix needs "), e.getMessage());
+            assertTrue(e.getMessage().contains("available"), e.getMessage());
+            assertTrue(e.needed() > e.available());
+            assertEquals(0, ws.bytes());
+        }
+    }
+
+    @Test
+    void userLimitBindsAndCountsLiveWorkspaces() {
+        long before = MemoryBudget.liveBytes();
+        MemoryBudget.setUserLimit(before + 10_000_000);
+        try (Workspace ws = Workspace.confined()) {
+            ws.vector(1_000_000, "first"); // 8 MB
+            assertEquals(before + 8_000_000, MemoryBudget.liveBytes());
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class, () -> ws.vector(500_000, "second"));
+            assertTrue(e.getMessage().contains("--max-memory"), e.getMessage());
+        } finally {
+            MemoryBudget.setUserLimit(0);
+        }
+        assertEquals(before, MemoryBudget.liveBytes(), "closing the workspace releases its bytes");
+    }
+
+    @Test
+    void parsesSizes() {
+        assertEquals(12L << 30, MemoryBudget.parseBytes("12g"));
+        assertEquals(512L << 20, MemoryBudget.parseBytes("512M"));
+        assertEquals(3L << 29, MemoryBudget.parseBytes("1.5GB"));
+        assertEquals(1000, MemoryBudget.parseBytes("1000"));
+        assertThrows(IllegalArgumentException.class, () -> MemoryBudget.parseBytes("lots"));
+        assertThrows(IllegalArgumentException.class, () -> MemoryBudget.parseBytes("-1g"));
+        assertEquals("7.94 GB", MemoryBudget.formatBytes(7_938_000_000L));
+    }
+
+    @Test
+    void systemMemoryIsPlausible() {
+        SystemMemory m = SystemMemory.read();
+        assertTrue(m.totalBytes() > 0);
+        assertTrue(m.obtainableBytes() <= m.totalBytes() || m.cgroupLimit().isPresent());
+    }
+}
