@@ -1,0 +1,58 @@
+package org.gdml4j.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.SystemMemory;
+import org.gdml4j.nativ.BlasInfo;
+import org.gdml4j.nativ.CpuFeatures;
+import org.gdml4j.nativ.CudaStatus;
+import org.gdml4j.nativ.NativeLibraries;
+
+import jdk.incubator.vector.DoubleVector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code gdml4j info}: what this machine offers gdml4j (JDK, SIMD, BLAS library and kernels, memory, GPU). */
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show the JDK, CPU features, BLAS library, memory and GPU.")
+final class InfoCommand implements Runnable {
+    @Mixin
+    ResourceOptions resources;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        resources.apply();
+        PrintWriter out = spec.commandLine().getOut();
+        CpuFeatures cpu = CpuFeatures.current();
+        out.printf(Locale.ROOT, "gdml4j      %s%n", VersionProvider.version());
+        out.printf(Locale.ROOT, "JDK         %s %s (%s)%n", System.getProperty("java.vm.name"), Runtime.version(),
+                System.getProperty("java.home"));
+        out.printf(Locale.ROOT, "CPU         %s, %d cores available%n", cpu.modelName(), Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "SIMD        %s; Vector API %d-bit (%d doubles per vector)%n", cpu.simdSummary(),
+                DoubleVector.SPECIES_PREFERRED.vectorBitSize(), DoubleVector.SPECIES_PREFERRED.length());
+        BlasInfo blas = CpuBackend.get().library();
+        out.printf(Locale.ROOT, "BLAS        %s%n", blas.source());
+        for (var f : blas.files()) {
+            out.printf(Locale.ROOT, "            %s%n", f);
+        }
+        if (blas.isOpenBlas()) {
+            out.printf(Locale.ROOT, "kernels     %s (%s)%n", blas.corename(), blas.kernelNote());
+            out.printf(Locale.ROOT, "config      %s%n", blas.config());
+        }
+        out.printf(Locale.ROOT, "threads     %d (BLAS and gdml4j workers)%n", NativeLibraries.threads());
+        SystemMemory mem = SystemMemory.read();
+        out.printf(Locale.ROOT, "memory      %s total, %s available%s%s%n", MemoryBudget.formatBytes(mem.totalBytes()),
+                MemoryBudget.formatBytes(mem.availableBytes()),
+                mem.cgroupLimit().isPresent() ? ", cgroup limit " + MemoryBudget.formatBytes(mem.cgroupLimit().getAsLong()) : "",
+                MemoryBudget.userLimit() > 0 ? ", --max-memory " + MemoryBudget.formatBytes(MemoryBudget.userLimit()) : "");
+        CudaStatus gpu = NativeLibraries.cuda();
+        out.printf(Locale.ROOT, "GPU         %s%s%n", gpu.available() ? "yes: " : "no: ", gpu.reason());
+    }
+}
