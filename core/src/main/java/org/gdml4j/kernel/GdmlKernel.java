@@ -1,0 +1,277 @@
+package org.gdml4j.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Matrix;
+import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.Parallel;
+import org.gdml4j.linalg.Vector;
+import org.gdml4j.linalg.Workspace;
+
+/**
+ * The n x n force-force sGDML kernel (n = 3·N·M) of M training geometries with P permutation symmetries and
+ * a Matérn-5/2 base kernel of length scale σ, in the PSD sign (sgdml-reference.md §3). Row/column index
+ * 3N·i + 3·a + t (molecule, atom, Cartesian), the order of {@code F_train.ravel()}.
+ *
+ * <p>It is never formed for iterative use: {@link #apply} costs O(M²·P·D) through {@link KernelSums} (three
+ * GEMM-shaped steps: J v per molecule, the permuted sums, Jᵀ u per molecule). Columns, the diagonal and the
+ * dense matrix come from {@link KernelBlocks} and are written straight into the caller's views.
+ * The kernel owns its buffers (a {@link Workspace}); close it to free them. Not thread-safe: one caller at a
+ * time (it parallelises internally with {@link Parallel} workers and multithreaded BLAS).
+ */
+public final class GdmlKernel implements AutoCloseable {
+    private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    private final Backend be;
+    private final Workspace ws;
+    private final Descriptors desc;
+    private final Symmetries sym;
+    private final Matern52 matern;
+    private final KernelSums sums;
+    private final int m;
+    private final int n3;
+    private final Matrix w;
+    private final Matrix u;
+    private KernelSums.QueryPlan plan;
+    private long cacheLimit = -1;
+
+    private GdmlKernel(Backend be, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
+        this.be = be;
+        this.ws = ws;
+        this.desc = desc;
+        this.sym = sym;
+        this.matern = new Matern52(sigma);
+        this.m = desc.count();
+        this.n3 = 3 * desc.atoms();
+        this.sums = new KernelSums(be, ws, desc, sym, sigma);
+        this.w = ws.matrix(desc.dim(), m, "kernel product buffer");
+        this.u = ws.matrix(desc.dim(), m, "kernel product buffer");
+    }
+
+    /**
+     * A kernel over {@code count} training geometries stored C-order (count, atoms, 3) in {@code positions}.
+     *
+     * @throws IllegalArgumentException for σ ≤ 0, symmetries of another size, coinciding atoms
+     */
+    public static GdmlKernel create(Backend be, MemorySegment positions, int count, int atoms, Symmetries sym, double sigma) {
+        if (count < 1) {
+            throw new IllegalArgumentException("a kernel needs at least one training geometry");
+        }
+        if (sym.atoms() != atoms) {
+            throw new IllegalArgumentException("symmetries are for " + sym.atoms() + " atoms, geometries have " + atoms);
+        }
+        new Matern52(sigma); // validates σ before any allocation
+        Workspace ws = Workspace.shared();
+        try {
+            Descriptors desc = Descriptors.compute(ws, positions, count, atoms);
+            return new GdmlKernel(be, ws, desc, sym, sigma);
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** n = 3·N·M. */
+    public long size() {
+        return (long) n3 * m;
+    }
+
+    public Descriptors descriptors() {
+        return desc;
+    }
+
+    public Symmetries symmetries() {
+        return sym;
+    }
+
+    public double sigma() {
+        return matern.sigma();
+    }
+
+    /** Caps the bytes the product may keep for cached coefficients (default: a quarter of what is available). */
+    public void setCacheLimit(long bytes) {
+        this.cacheLimit = bytes;
+        this.plan = null;
+    }
+
+    /** Bytes the kernel holds now (descriptors, permuted copies, caches). */
+    public long bytes() {
+        return ws.bytes();
+    }
+
+    /** Whether {@link #apply} keeps its coefficient tiles (else it recomputes them in tiles per product). */
+    public boolean productCached() {
+        return plan().cached();
+    }
+
+    private KernelSums.QueryPlan plan() {
+        if (plan == null) {
+            long limit = cacheLimit >= 0 ? cacheLimit : MemoryBudget.availableBytes() / 4;
+            plan = sums.plan(desc.x(), limit);
+        }
+        return plan;
+    }
+
+    /** out ← K v (both of length n, contiguous FP64; out must not alias v). */
+    public void apply(Vector v, Vector out) {
+        long n = size();
+        if (v.length() != n || out.length() != n || !v.isContiguous() || !out.isContiguous()) {
+            throw new IllegalArgumentException("apply needs contiguous vectors of length " + n + ", got " + v + " and " + out);
+        }
+        MemorySegment vs = v.segment();
+        Parallel.forRange(m, 64, (lo, hi) -> {
+            for (long j = lo; j < hi; j++) {
+                desc.jacobianTimes((int) j, vs, j * n3, w.column(j).segment(), 0);
+            }
+        });
+        sums.setWeights(w);
+        sums.sums(plan(), u, null);
+        MemorySegment os = out.segment();
+        Parallel.forRange(m, 64, (lo, hi) -> {
+            for (long i = lo; i < hi; i++) {
+                desc.jacobianTransposeTimes((int) i, u.column(i).segment(), 0, os, i * n3);
+            }
+        });
+    }
+
+    /** Out ← K V for a block of vectors (n x k each). */
+    public void apply(Matrix v, Matrix out) {
+        if (v.cols() != out.cols()) {
+            throw new IllegalArgumentException("apply: " + v + " into " + out);
+        }
+        for (long c = 0; c < v.cols(); c++) {
+            apply(v.column(c), out.column(c));
+        }
+    }
+
+    /**
+     * Writes the kernel columns {@code indices} (sorted ascending, distinct, each in [0, n)) into the columns of
+     * {@code view} (n x indices.length, FP64 or FP32), in order. Columns are grouped per training molecule,
+     * so the molecule's data is visited once per group.
+     */
+    public void columns(long[] indices, Matrix view) {
+        long n = size();
+        if (view.rows() != n || view.cols() != indices.length) {
+            throw new IllegalArgumentException("columns: need an " + n + " x " + indices.length + " view, got " + view);
+        }
+        for (int c = 0; c < indices.length; c++) {
+            if (indices[c] < 0 || indices[c] >= n || (c > 0 && indices[c] <= indices[c - 1])) {
+                throw new IllegalArgumentException("column indices must be sorted, distinct and in [0, " + n + "): "
+                        + "problem at position " + c + " (" + indices[c] + ")");
+            }
+        }
+        int start = 0;
+        while (start < indices.length) {
+            int j = (int) (indices[start] / n3);
+            int end = start;
+            while (end < indices.length && indices[end] / n3 == j) {
+                end++;
+            }
+            int[] local = new int[end - start];
+            long[] outCols = new long[end - start];
+            for (int c = start; c < end; c++) {
+                local[c - start] = (int) (indices[c] - (long) j * n3);
+                outCols[c - start] = c;
+            }
+            moleculeColumns(j, local, view, outCols);
+            start = end;
+        }
+    }
+
+    /** Column i of K into out (length n). */
+    public void column(long i, Vector out) {
+        if (out.length() != size() || !out.isContiguous()) {
+            throw new IllegalArgumentException("column: need a contiguous vector of length " + size() + ", got " + out);
+        }
+        columns(new long[] {i}, Matrix.wrap(out.segment(), size(), 1, size(), out.precision()));
+    }
+
+    /** The local columns {@code local} of molecule j for every row molecule, parallel over rows. */
+    private void moleculeColumns(int j, int[] local, Matrix view, long[] outCols) {
+        Parallel.forRange(m, 16, (lo, hi) -> {
+            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
+            kb.loadColumnMolecule(j);
+            double[][] acc = new double[local.length][n3];
+            for (long i = lo; i < hi; i++) {
+                kb.block((int) i, local, acc);
+                KernelBlocks.store(acc, view, outCols, i * n3);
+            }
+        });
+    }
+
+    /** diag(K) into out (length n), O(M·P·D). */
+    public void diagonal(Vector out) {
+        if (out.length() != size()) {
+            throw new IllegalArgumentException("diagonal: need length " + size() + ", got " + out);
+        }
+        Parallel.forRange(m, 16, (lo, hi) -> {
+            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
+            double[] blk = new double[n3];
+            for (long i = lo; i < hi; i++) {
+                kb.diagonalBlock((int) i, blk);
+                for (int r = 0; r < n3; r++) {
+                    out.set(i * n3 + r, blk[r]);
+                }
+            }
+        });
+    }
+
+    /**
+     * Writes the dense K into {@code view} (n x n, FP64), both triangles. Blocks K_ij with i ≥ j are computed
+     * (the symmetrised kernel of a group satisfies K_ji = K_ijᵀ) and mirrored. {@code progress} (may be null)
+     * receives the number of finished column molecules.
+     */
+    public void assemble(Matrix view, java.util.function.IntConsumer progress) {
+        long n = size();
+        if (view.rows() != n || view.cols() != n) {
+            throw new IllegalArgumentException("assemble: need an " + n + " x " + n + " view, got " + view);
+        }
+        int[] all = new int[n3];
+        Arrays.setAll(all, c -> c);
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        // interleaved assignment of column molecules balances the triangular work
+        int workers = Parallel.threads();
+        Parallel.forChunks(workers, workers, (lo, hi) -> {
+            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
+            double[][] acc = new double[n3][n3];
+            long[] outCols = new long[n3];
+            for (long wk = lo; wk < hi; wk++) {
+                for (int j = (int) wk; j < m; j += workers) {
+                    kb.loadColumnMolecule(j);
+                    for (int c = 0; c < n3; c++) {
+                        outCols[c] = (long) j * n3 + c;
+                    }
+                    for (int i = j; i < m; i++) {
+                        kb.block(i, all, acc);
+                        KernelBlocks.store(acc, view, outCols, (long) i * n3);
+                        if (i != j) {
+                            storeTransposed(acc, view, (long) j * n3, (long) i * n3);
+                        }
+                    }
+                    if (progress != null) {
+                        progress.accept(done.incrementAndGet());
+                    }
+                }
+            }
+        });
+    }
+
+    /** view[row0 + c, col0 + r] ← acc[c][r]: block K_ji = K_ijᵀ. */
+    private void storeTransposed(double[][] acc, Matrix view, long row0, long col0) {
+        for (int r = 0; r < n3; r++) {
+            MemorySegment col = view.column(col0 + r).segment();
+            for (int c = 0; c < n3; c++) {
+                col.setAtIndex(D8, row0 + c, acc[c][r]);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        plan = null;
+        ws.close();
+    }
+}
