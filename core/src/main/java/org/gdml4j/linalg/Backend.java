@@ -44,6 +44,9 @@ public interface Backend {
     /** y ← α op(A) x + βy. */
     void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y);
 
+    /** y ← α A x + βy for symmetric A, reading only its {@code uplo} triangle (diagonal included). */
+    void symv(Uplo uplo, double alpha, Matrix a, Vector x, double beta, Vector y);
+
     /** x ← op(A)⁻¹ x with A triangular. */
     void trsv(Uplo uplo, Trans trans, Diag diag, Matrix a, Vector x);
 

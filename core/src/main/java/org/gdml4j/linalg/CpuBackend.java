@@ -112,6 +112,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void symv(Uplo uplo, double alpha, Matrix a, Vector x, double beta, Vector y) {
+        if (!a.isSquare() || x.length() != a.rows() || y.length() != a.rows()) {
+            throw new IllegalArgumentException("symv: " + a + " times " + x + " into " + y);
+        }
+        fp64(a, x, y);
+        Blas.cblas_dsymv(Blas.CblasColMajor(), uplo(uplo), dim(a.rows()), alpha, a.segment(), dim(a.ld()), x.segment(), inc(x),
+                beta, y.segment(), inc(y));
+    }
+
+    @Override
     public void trsv(Uplo uplo, Trans trans, Diag diag, Matrix a, Vector x) {
         if (!a.isSquare() || x.length() != a.rows()) {
             throw new IllegalArgumentException("trsv: " + a + " with " + x);

@@ -35,6 +35,11 @@ public final class NativeLibraries {
     public static final String THREADS_PROPERTY = "gdml4j.threads";
     public static final String THREADS_ENV = "GDML4J_THREADS";
     public static final String CORETYPE_ENV = "OPENBLAS_CORETYPE";
+    /**
+     * {@code auto}: leave the kernel choice to OpenBLAS's autodetection (for benchmarks comparing both);
+     * any other value is used as {@code OPENBLAS_CORETYPE} unless the environment already sets one.
+     */
+    public static final String CORETYPE_PROPERTY = "gdml4j.openblas.coretype";
     static final String AVX512_CORETYPE = "SkylakeX";
 
     /** Symbols every BLAS/LAPACK we accept must export. */
@@ -188,7 +193,15 @@ public final class NativeLibraries {
      * user has not chosen a kernel type. Returns whether it did.
      */
     static boolean chooseAvx512Kernels() {
-        if (Posix.getenv(CORETYPE_ENV) != null || !CpuFeatures.current().hasAvx512()) {
+        String prop = System.getProperty(CORETYPE_PROPERTY);
+        if (Posix.getenv(CORETYPE_ENV) != null || "auto".equalsIgnoreCase(prop)) {
+            return false;
+        }
+        if (prop != null && !prop.isBlank()) {
+            Posix.setenv(CORETYPE_ENV, prop.trim(), false);
+            return false;
+        }
+        if (!CpuFeatures.current().hasAvx512()) {
             return false;
         }
         Posix.setenv(CORETYPE_ENV, AVX512_CORETYPE, false);

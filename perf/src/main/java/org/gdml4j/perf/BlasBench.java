@@ -1,0 +1,153 @@
+package org.gdml4j.perf;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Backend.Trans;
+import org.gdml4j.linalg.Backend.Uplo;
+import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Matrix;
+import org.gdml4j.linalg.Vector;
+import org.gdml4j.linalg.Workspace;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The foundation's ceilings, through gdml4j's own bindings on off-heap operands: dgemm n = 4096 (GFLOP/s, with
+ * the kernels OpenBLAS autodetects and with those gdml4j selects, one JMH fork each), dpotrf n = 8192, and a
+ * memory-bandwidth probe (dgemv over a 1 GiB matrix). Later targets are stated as fractions of these.
+ * {@link Report} turns the times into rates.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class BlasBench {
+    static final int GEMM_N = 4096;
+    static final int POTRF_N = 8192;
+    /** 1 GiB of doubles: 16384 rows x 8192 columns. */
+    static final int GEMV_ROWS = 16384;
+    static final int GEMV_COLS = 8192;
+
+    @State(Scope.Benchmark)
+    public static class Gemm {
+        Workspace ws;
+        Matrix a;
+        Matrix b;
+        Matrix c;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            ws = Workspace.shared();
+            a = random(ws, GEMM_N, GEMM_N, 1);
+            b = random(ws, GEMM_N, GEMM_N, 2);
+            c = ws.matrix(GEMM_N, GEMM_N, "C");
+            System.out.println("\n[blas] " + CpuBackend.get().name());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            ws.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Potrf {
+        Workspace ws;
+        Matrix spd;
+        Matrix work;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            ws = Workspace.shared();
+            Matrix g = random(ws, POTRF_N, POTRF_N, 3);
+            spd = ws.matrix(POTRF_N, POTRF_N, "SPD");
+            CpuBackend.get().syrk(Uplo.LOWER, Trans.NO, 1.0 / POTRF_N, g, 0.0, spd);
+            for (int i = 0; i < POTRF_N; i++) {
+                spd.set(i, i, spd.get(i, i) + 1.0);
+            }
+            work = ws.matrix(POTRF_N, POTRF_N, "work");
+        }
+
+        @Setup(Level.Invocation)
+        public void restore() {
+            work.segment().copyFrom(spd.segment());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            ws.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Gemv {
+        Workspace ws;
+        Matrix a;
+        Vector x;
+        Vector y;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            ws = Workspace.shared();
+            a = random(ws, GEMV_ROWS, GEMV_COLS, 4);
+            x = ws.vector(GEMV_COLS, "x");
+            y = ws.vector(GEMV_ROWS, "y");
+            CpuBackend.get().fill(x, 1.0);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            ws.close();
+        }
+    }
+
+    static Matrix random(Workspace ws, int rows, int cols, long seed) {
+        Matrix m = ws.matrix(rows, cols, "benchmark operand");
+        Random r = new Random(seed);
+        Vector v = m.asVector();
+        for (long i = 0; i < v.length(); i++) {
+            v.set(i, r.nextDouble() - 0.5);
+        }
+        return m;
+    }
+
+    /** dgemm 4096 with the kernels gdml4j selects (AVX-512 where the CPU has it). */
+    @Benchmark
+    public void dgemmSelected(Gemm s) {
+        CpuBackend.get().gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
+    }
+
+    /** dgemm 4096 with the kernels OpenBLAS autodetects by itself. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+            "-Dgdml4j.openblas.coretype=auto"})
+    public void dgemmAutodetected(Gemm s) {
+        CpuBackend.get().gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
+    }
+
+    @Benchmark
+    @Measurement(iterations = 3)
+    public int dpotrf(Potrf s) {
+        return CpuBackend.get().potrf(Backend.Uplo.LOWER, s.work);
+    }
+
+    /** y = A x over 1 GiB: memory-bound, reported as GB/s. */
+    @Benchmark
+    @Measurement(iterations = 10)
+    public void dgemvBandwidth(Gemv s) {
+        CpuBackend.get().gemv(Trans.NO, 1.0, s.a, s.x, 0.0, s.y);
+    }
+}

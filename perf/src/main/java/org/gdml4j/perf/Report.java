@@ -1,0 +1,86 @@
+package org.gdml4j.perf;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs a group of JMH benchmarks and prints their results as rates (GFLOP/s, GB/s) and as ratios to the
+ * baseline measured in the same run, the form perf/README.md records (the machine is shared and noisy, so
+ * only same-run ratios compare). Usage: {@code java -cp perf/target/benchmarks.jar org.gdml4j.perf.Report
+ * foundation [jmh options...]}.
+ */
+public final class Report {
+    /** Work per operation of each benchmark (flops or bytes) and the unit of its rate. */
+    record Work(String unit, double amount) {
+    }
+
+    private static final Map<String, Work> WORK = new LinkedHashMap<>();
+
+    static {
+        double n = BlasBench.GEMM_N;
+        WORK.put("dgemmSelected", new Work("GFLOP/s", 2 * n * n * n));
+        WORK.put("dgemmAutodetected", new Work("GFLOP/s", 2 * n * n * n));
+        double p = BlasBench.POTRF_N;
+        WORK.put("dpotrf", new Work("GFLOP/s", p * p * p / 3));
+        WORK.put("dgemvBandwidth", new Work("GB/s", (double) BlasBench.GEMV_ROWS * BlasBench.GEMV_COLS * 8));
+    }
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        String group = args.length == 0 ? "foundation" : args[0];
+        String include = switch (group) {
+            case "foundation" -> BlasBench.class.getName();
+            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation)");
+        };
+        Options opt = new OptionsBuilder().include(include).build();
+        Collection<RunResult> results = new Runner(opt).run();
+        print(results);
+    }
+
+    static void print(Collection<RunResult> results) {
+        List<String[]> rows = new ArrayList<>();
+        double baseline = Double.NaN;
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            String shortName = name.substring(name.lastIndexOf('.') + 1);
+            // the best shot is the ceiling (this machine is shared: slow shots measure the neighbours)
+            double ms = r.getPrimaryResult().getStatistics().getMin();
+            double mean = r.getPrimaryResult().getScore();
+            Work w = WORK.get(shortName);
+            double rate = w == null ? Double.NaN : w.amount() / (ms / 1e3) / 1e9;
+            if (shortName.equals("dgemmAutodetected")) {
+                baseline = rate;
+            }
+            rows.add(new String[] {shortName, fmt(ms) + " ms (mean " + fmt(mean) + ")",
+                    w == null ? "" : fmt(rate) + " " + w.unit(), ""});
+        }
+        for (String[] row : rows) {
+            if (row[0].startsWith("dgemm") && !Double.isNaN(baseline)) {
+                double rate = Double.parseDouble(row[2].split(" ")[0]);
+                row[3] = String.format(Locale.ROOT, "%.2fx autodetected dgemm", rate / baseline);
+            }
+        }
+        System.out.println();
+        System.out.println("| benchmark | best time per op | rate (best) | ratio |");
+        System.out.println("|---|---|---|---|");
+        for (String[] row : rows) {
+            System.out.println("| " + String.join(" | ", row) + " |");
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+}
