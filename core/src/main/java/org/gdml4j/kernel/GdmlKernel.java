@@ -46,7 +46,7 @@ public final class GdmlKernel implements AutoCloseable {
         this.matern = new Matern52(sigma);
         this.m = desc.count();
         this.n3 = 3 * desc.atoms();
-        this.sums = new KernelSums(be, ws, desc, sym, sigma);
+        this.sums = new KernelSums(be, ws, desc.x(), sym, sigma);
         this.w = ws.matrix(desc.dim(), m, "kernel product buffer");
         this.u = ws.matrix(desc.dim(), m, "kernel product buffer");
     }

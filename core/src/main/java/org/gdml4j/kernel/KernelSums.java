@@ -30,7 +30,7 @@ public final class KernelSums {
     private final Backend be;
     private final Workspace ws;
     private final Matern52 matern;
-    private final Descriptors train;
+    private final Matrix trainX;
     private final Symmetries sym;
     private final int d;
     private final int mp;
@@ -40,18 +40,22 @@ public final class KernelSums {
     private final double[] normsP;
     private final double[] sP;
 
-    /** Builds the permuted training descriptors X' (D x M·P, column j·P + p = P_p x_j) in {@code ws}. */
-    public KernelSums(Backend be, Workspace ws, Descriptors train, Symmetries sym, double sigma) {
-        if (sym.atoms() != train.atoms()) {
-            throw new IllegalArgumentException("symmetries are for " + sym.atoms() + " atoms, descriptors for " + train.atoms());
+    /**
+     * Builds the permuted training descriptors X' (D x M·P, column j·P + p = P_p x_j) in {@code ws} from the
+     * training descriptors {@code trainX} (D x M, e.g. a model's {@code R_desc}).
+     */
+    public KernelSums(Backend be, Workspace ws, Matrix trainX, Symmetries sym, double sigma) {
+        if (sym.pairs().size() != trainX.rows()) {
+            throw new IllegalArgumentException("symmetries are for descriptors of length " + sym.pairs().size()
+                    + ", training descriptors have " + trainX.rows());
         }
         this.be = be;
         this.ws = ws;
         this.matern = new Matern52(sigma);
-        this.train = train;
+        this.trainX = trainX;
         this.sym = sym;
-        this.d = train.dim();
-        int m = train.count();
+        this.d = (int) trainX.rows();
+        int m = Math.toIntExact(trainX.cols());
         int p = sym.count();
         this.mp = Math.multiplyExact(m, p);
         this.wxp = ws.matrix(d, 2L * mp, "permuted training descriptors");
@@ -59,7 +63,7 @@ public final class KernelSums {
         this.xp = wxp.columns(mp, mp);
         this.normsP = new double[mp];
         this.sP = new double[mp];
-        Matrix x = train.x();
+        Matrix x = trainX;
         permuteInto(x, xp);
         for (int j = 0; j < m; j++) {
             double n2 = be.dot(x.column(j), x.column(j));
@@ -80,13 +84,13 @@ public final class KernelSums {
 
     /** Sets the weights (D x M, column j = w_j): W'[:, jP+p] = P_p w_j and s_j = x_j·w_j. */
     public void setWeights(Matrix w) {
-        if (w.rows() != d || w.cols() != train.count()) {
-            throw new IllegalArgumentException("weights must be " + d + " x " + train.count() + ", got " + w);
+        if (w.rows() != d || w.cols() != trainX.cols()) {
+            throw new IllegalArgumentException("weights must be " + d + " x " + trainX.cols() + ", got " + w);
         }
         permuteInto(w, wp);
         int p = sym.count();
-        Matrix x = train.x();
-        for (int j = 0; j < train.count(); j++) {
+        Matrix x = trainX;
+        for (int j = 0; j < trainX.cols(); j++) {
             double s = be.dot(x.column(j), w.column(j));
             for (int q = 0; q < p; q++) {
                 sP[j * p + q] = s;
