@@ -110,7 +110,7 @@ public final class GdmlKernel implements AutoCloseable {
     private KernelSums.QueryPlan plan() {
         if (plan == null) {
             long limit = cacheLimit >= 0 ? cacheLimit : MemoryBudget.availableBytes() / 4;
-            plan = sums.plan(desc.x(), limit);
+            plan = sums.plan(ws, desc.x(), limit);
         }
         return plan;
     }

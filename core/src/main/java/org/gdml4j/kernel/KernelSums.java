@@ -116,11 +116,11 @@ public final class KernelSums {
 
     /**
      * Prepares sums over fixed queries (D x nq descriptors). If the coefficient tiles (3·M·P·nq doubles)
-     * fit in {@code cacheBytes} they are computed now and kept in {@code ws}; otherwise each call recomputes
-     * them in tiles of {@link #TILE_BYTES}.
+     * fit in {@code cacheBytes} they are computed now and kept; otherwise each call recomputes them in tiles
+     * of {@link #TILE_BYTES}. The plan's buffers live in {@code where} (and die with it).
      */
-    public QueryPlan plan(Matrix queries, long cacheBytes) {
-        return new QueryPlan(queries, cacheBytes);
+    public QueryPlan plan(Workspace where, Matrix queries, long cacheBytes) {
+        return new QueryPlan(where, queries, cacheBytes);
     }
 
     /**
@@ -173,7 +173,7 @@ public final class KernelSums {
         });
     }
 
-    /** Fixed queries with their (possibly cached) coefficient tiles; memory lives in the sums' workspace. */
+    /** Fixed queries with their (possibly cached) coefficient tiles. */
     public final class QueryPlan {
         private final Matrix queries;
         private final double[] normsQ;
@@ -183,7 +183,7 @@ public final class KernelSums {
         private final Matrix[] ac;
         private final Matrix[] b;
 
-        private QueryPlan(Matrix queries, long cacheBytes) {
+        private QueryPlan(Workspace where, Matrix queries, long cacheBytes) {
             if (queries.rows() != d) {
                 throw new IllegalArgumentException("queries must have " + d + " rows, got " + queries);
             }
@@ -202,8 +202,8 @@ public final class KernelSums {
             b = new Matrix[buffers];
             for (int i = 0; i < buffers; i++) {
                 int nb = Math.min(batch, nq - i * batch);
-                ac[i] = ws.matrix(2L * mp, nb, "kernel coefficients");
-                b[i] = ws.matrix(mp, nb, "kernel coefficients");
+                ac[i] = where.matrix(2L * mp, nb, "kernel coefficients");
+                b[i] = where.matrix(mp, nb, "kernel coefficients");
                 if (cached) {
                     coefficients(queries.columns((long) i * batch, nb), normsQ, i * batch, ac[i].block(0, 0, mp, nb), b[i]);
                 }
