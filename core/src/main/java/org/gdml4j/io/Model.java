@@ -33,8 +33,7 @@ public final class Model {
         long n = z.length;
         long d = n * (n - 1) / 2;
         // R_desc is stored transposed, (D, M); its transpose is the (M, D) matrix the numerics use
-        c.doubles("R_desc", "(descriptor length, n_train)", d, -1);
-        descriptors = c.require("R_desc").transpose().asDoubles(c.allocator());
+        descriptors = c.numeric("R_desc", "(descriptor length, n_train)", d, -1).transpose().asDoubles(c.allocator());
         long m = descriptors.dim(0);
         descriptorAlphas = c.doubles("R_d_desc_alpha", "(n_train, descriptor length)", m, d);
         SgdmlChecks.finite(c, "R_desc", descriptors);
@@ -55,11 +54,11 @@ public final class Model {
             throw c.error("sig", "the kernel length scale must be a positive number, found " + sig);
         }
         for (String key : new String[] {"c", "std"}) {
-            if (c.has(key) && !Double.isFinite(c.number(key))) {
-                throw c.error(key, "must be a finite number, found " + c.number(key));
+            double v = key.equals("c") ? c.number(key) : c.optNumber(key, 1.0);
+            if (!Double.isFinite(v)) {
+                throw c.error(key, "must be a finite number, found " + v);
             }
         }
-        c.require("c");
     }
 
     /** Reads and validates {@code file}; arrays are allocated from {@code arena}. */
@@ -223,10 +222,10 @@ public final class Model {
         if (!content.has("solver_resid")) {
             return Optional.empty();
         }
-        NpyArray idxs = content.get("inducing_pts_idxs");
+        long[] idxs = content.optLongs("inducing_pts_idxs");
         return Optional.of(new CgInfo(content.optNumber("solver_tol", Double.NaN),
                 content.has("solver_iters") ? content.require("solver_iters").scalarLong() : 0,
-                content.number("solver_resid"), idxs == null ? new long[0] : content.optLongs("inducing_pts_idxs"),
+                content.number("solver_resid"), idxs == null ? new long[0] : idxs,
                 content.optNumber("norm_y_train", Double.NaN)));
     }
 

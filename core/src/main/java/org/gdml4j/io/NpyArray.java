@@ -37,6 +37,7 @@ public final class NpyArray {
     private final MemorySegment data;
     private final Object object;
     private final String origin;
+    private final long size;
 
     private NpyArray(DType dtype, long[] shape, boolean fortranOrder, MemorySegment data, Object object, String origin) {
         this.dtype = dtype;
@@ -45,6 +46,7 @@ public final class NpyArray {
         this.data = data;
         this.object = object;
         this.origin = origin;
+        this.size = new NpyHeader(dtype, fortranOrder, shape).elementCount();
     }
 
     /**
@@ -92,7 +94,7 @@ public final class NpyArray {
         return new NpyArray(dtype, shape, fortranOrder, data, object, newOrigin);
     }
 
-    static NpyArray read(NpyHeader header, MemorySegment data, Object object, String origin) {
+    static NpyArray fromFile(NpyHeader header, MemorySegment data, Object object, String origin) {
         return new NpyArray(header.dtype(), header.shape(), header.fortranOrder(), data, object, origin);
     }
 
@@ -114,7 +116,7 @@ public final class NpyArray {
 
     /** Number of elements; 1 for a 0-d array. */
     public long size() {
-        return header().elementCount();
+        return size;
     }
 
     public boolean fortranOrder() {
@@ -205,17 +207,14 @@ public final class NpyArray {
         if (!fortranOrder || shape.length < 2) {
             return cIndex;
         }
+        // peel C-order digits off from the last axis; the Fortran stride of axis k is the product of shape[0..k-1]
         long rest = cIndex;
         long index = 0;
-        long stride = 1;
-        long[] multi = new long[shape.length];
+        long fortranStride = size;
         for (int axis = shape.length - 1; axis >= 0; axis--) {
-            multi[axis] = rest % shape[axis];
+            fortranStride /= shape[axis];
+            index += (rest % shape[axis]) * fortranStride;
             rest /= shape[axis];
-        }
-        for (int axis = 0; axis < shape.length; axis++) {
-            index += multi[axis] * stride;
-            stride *= shape[axis];
         }
         return index;
     }

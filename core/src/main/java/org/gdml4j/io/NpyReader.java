@@ -33,7 +33,7 @@ public final class NpyReader {
                         + " is not supported (sGDML files only hold 0-d object arrays)");
             }
             byte[] pickle = in.readNBytes(MAX_PICKLE_BYTES);
-            return NpyArray.read(header, null, PickleReader.readObjectArrayItem(pickle, where), where);
+            return NpyArray.fromFile(header, null, PickleReader.readObjectArrayItem(pickle, where), where);
         }
         long bytes = header.dataBytes();
         MemorySegment data = arena.allocate(bytes, 8);
@@ -48,7 +48,7 @@ public final class NpyReader {
             MemorySegment.copy(buf, 0, data, ValueLayout.JAVA_BYTE, done, n);
             done += n;
         }
-        return NpyArray.read(header, data, null, where);
+        return NpyArray.fromFile(header, data, null, where);
     }
 
     /** Reads a standalone .npy file. */

@@ -142,12 +142,17 @@ final class NpzContent {
      * {@code names} describing the expected shape in the message, e.g. {@code "(frames, atoms, 3)"}.
      */
     NpyArray doubles(String key, String names, long... dims) {
+        return numeric(key, names, dims).asDoubles(allocator);
+    }
+
+    /** Like {@link #doubles} but returns the array as stored (no conversion, no copy). */
+    NpyArray numeric(String key, String names, long... dims) {
         NpyArray a = require(key);
         if (a.dtype().kind() != DType.Kind.FLOAT && !a.dtype().isInteger()) {
             throw error(key, "expected numbers, found " + a.describe());
         }
         checkShape(key, a, names, dims);
-        return a.asDoubles(allocator);
+        return a;
     }
 
     void checkShape(String key, NpyArray a, String names, long... dims) {

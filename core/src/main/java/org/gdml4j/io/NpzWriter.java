@@ -3,6 +3,7 @@ package org.gdml4j.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.SequencedMap;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
@@ -21,8 +22,11 @@ public final class NpzWriter {
     /** Zip entry method: deflated like {@code np.savez_compressed}, or stored like {@code np.savez}. */
     public enum Compression { DEFLATED, STORED }
 
-    /** Entry timestamps are fixed so that the same arrays always give the same bytes. */
-    private static final long FIXED_TIME = 315532800000L + 86_400_000L; // 1980-01-02, the zip epoch plus a day
+    /**
+     * Entry timestamps are fixed (to the zip epoch, as a local date-time, so the time zone plays no part) so that the
+     * same arrays always give the same bytes.
+     */
+    private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     private NpzWriter() {
     }
@@ -42,7 +46,7 @@ public final class NpzWriter {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (var e : entries.entrySet()) {
             ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
-            entry.setTime(FIXED_TIME);
+            entry.setTimeLocal(FIXED_TIME);
             if (compression == Compression.STORED) {
                 // a stored entry's size and CRC go before its data, so they are measured in a first pass
                 CRC32 crc = new CRC32();

@@ -58,6 +58,7 @@ final class SgdmlChecks {
         boolean bohr = rUnit != null && rUnit.toLowerCase(Locale.ROOT).matches("bohr|au|a\\.u\\.");
         double min = bohr ? MIN_DISTANCE_ANGSTROM / BOHR_IN_ANGSTROM : MIN_DISTANCE_ANGSTROM;
         double min2 = min * min;
+        String unit = bohr ? "bohr" : "Å";
         long frames = r.dim(0);
         int atoms = Math.toIntExact(r.dim(1));
         double[] xyz = new double[atoms * 3];
@@ -74,8 +75,8 @@ final class SgdmlChecks {
                     double d2 = dx * dx + dy * dy + dz * dz;
                     if (d2 < min2) {
                         throw c.error(key, String.format(Locale.ROOT,
-                                "atoms %d and %d of frame %d are %.3g %s apart (less than %.3g); duplicated atoms or wrong units?",
-                                b, a, f, Math.sqrt(d2), bohr ? "bohr" : "Å", min));
+                                "atoms %d and %d of frame %d are %.3g %s apart (the minimum is %.3g %s); duplicated atoms or wrong units?",
+                                b, a, f, Math.sqrt(d2), unit, min, unit));
                     }
                 }
             }

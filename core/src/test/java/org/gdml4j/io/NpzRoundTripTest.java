@@ -138,4 +138,30 @@ class NpzRoundTripTest {
         NpzWriter.write(b, everyKind());
         assertEquals(-1, java.nio.file.Files.mismatch(a, b), "fixed zip timestamps keep outputs reproducible");
     }
+
+    /**
+     * More than 65535 entries need zip64 end records: the cheap way to exercise zip64 on write and read (entries
+     * over 4 GB take the same code path in ZipOutputStream, but too much disk for a unit test).
+     */
+    @Test
+    void zip64ArchivesWithManyEntries() throws IOException {
+        SequencedMap<String, NpyArray> many = new LinkedHashMap<>();
+        for (int i = 0; i < 70_000; i++) {
+            many.put("k" + i, NpyArrays.scalar((long) i));
+        }
+        Path file = dir.resolve("many.npz");
+        NpzWriter.write(file, many, NpzWriter.Compression.STORED);
+        byte[] all = java.nio.file.Files.readAllBytes(file);
+        byte[] zip64End = {0x50, 0x4b, 0x06, 0x06};
+        boolean found = false;
+        for (int i = all.length - 200; i < all.length - 4 && !found; i++) {
+            found = java.util.Arrays.equals(all, i, i + 4, zip64End, 0, 4);
+        }
+        assertTrue(found, "zip64 end-of-central-directory record");
+        try (Arena arena = Arena.ofConfined(); NpzReader npz = NpzReader.open(file)) {
+            assertEquals(70_000, npz.keys().size());
+            assertEquals("k69999", npz.keys().getLast());
+            assertEquals(69_999, npz.read("k69999", arena).scalarLong());
+        }
+    }
 }
