@@ -36,15 +36,16 @@ public final class Predictor implements AutoCloseable {
     private final double c;
 
     /**
-     * @param xTrain training descriptors, D x M (column j = x_j)
-     * @param vTrain J_j α_j, D x M (the model's {@code R_d_desc_alpha} rows as columns)
+     * @param xTrain training descriptors, D x M (column j = x_j); copied
+     * @param vTrain J_j α_j, D x M (the model's {@code R_d_desc_alpha} rows as columns); copied
      */
     public Predictor(Backend be, Matrix xTrain, Matrix vTrain, Symmetries sym, double sigma, double std, double c) {
         this.be = be;
         this.ws = Workspace.shared();
         try {
-            this.sums = new KernelSums(be, ws, xTrain, sym, sigma);
-            sums.setWeights(vTrain);
+            Matrix x = copy(xTrain, "model descriptors");
+            this.sums = new KernelSums(be, ws, x, sym, sigma);
+            sums.setWeights(copy(vTrain, "model coefficients"));
         } catch (RuntimeException e) {
             ws.close();
             throw e;
@@ -68,6 +69,14 @@ public final class Predictor implements AutoCloseable {
         Matrix x = columns(model.trainingDescriptors());
         Matrix v = columns(model.descriptorAlphas());
         return new Predictor(be, x, v, sym, model.sig(), model.std(), model.c());
+    }
+
+    private Matrix copy(Matrix src, String what) {
+        Matrix dst = ws.matrix(src.rows(), src.cols(), what);
+        for (long j = 0; j < src.cols(); j++) {
+            MemorySegment.copy(src.column(j).segment(), 0, dst.column(j).segment(), 0, src.rows() * 8);
+        }
+        return dst;
     }
 
     /** An (M, D) C-order float64 array viewed as the D x M column-major matrix it is. */
