@@ -2,7 +2,9 @@ package org.gdml4j.cli;
 
 import java.io.PrintWriter;
 
+import org.gdml4j.io.SgdmlFormatException;
 import org.gdml4j.linalg.InsufficientMemoryException;
+import org.gdml4j.train.SolveFailedException;
 import org.gdml4j.nativ.NativeLibraryException;
 
 import picocli.CommandLine;
@@ -14,9 +16,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gdml4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train sGDML force fields with preconditioned conjugate gradients (drop-in for the sGDML solver stage).",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SolveCommand.class, PredictCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit code for invalid input or usage. */
+    /** Exit code for invalid input files, parameters or usage. */
     public static final int EXIT_USAGE = 2;
     /** Exit code for a failure of the environment (library, memory, I/O). */
     public static final int EXIT_FAILURE = 1;
@@ -53,10 +55,10 @@ public final class Main implements Runnable {
 
     static int exitCodeFor(Throwable ex) {
         if (ex instanceof NativeLibraryException || ex instanceof InsufficientMemoryException || ex instanceof java.io.IOException
-                || ex instanceof java.io.UncheckedIOException) {
+                || ex instanceof java.io.UncheckedIOException || ex instanceof SolveFailedException) {
             return EXIT_FAILURE;
         }
-        if (ex instanceof IllegalArgumentException) {
+        if (ex instanceof IllegalArgumentException || ex instanceof SgdmlFormatException) {
             return EXIT_USAGE;
         }
         // anything else is a bug: keep the trace so it can be reported

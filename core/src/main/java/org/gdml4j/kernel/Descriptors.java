@@ -58,7 +58,8 @@ public final class Descriptors {
             ia[k] = 3 * pairs.first(k);
             ib[k] = 3 * pairs.second(k);
         }
-        Parallel.forRange(count, 64, (lo, hi) -> {
+        long chunk = Parallel.shareable(positions, x.segment()) ? 64 : Math.max(1, count);
+        Parallel.forRange(count, chunk, (lo, hi) -> {
             double[] r = new double[3 * atoms];
             for (long i = lo; i < hi; i++) {
                 MemorySegment.copy(positions, ValueLayout.JAVA_DOUBLE_UNALIGNED, i * 3 * atoms * 8, r, 0, 3 * atoms);

@@ -15,6 +15,8 @@ import org.gdml4j.nativ.NativeLibraries;
  * non-BLAS loops.
  */
 public final class Parallel {
+    /** A thread that never runs: memory it may access is accessible by any worker (not confined to one thread). */
+    private static final Thread OUTSIDER = new Thread(() -> { });
     private static ForkJoinPool pool;
     private static int poolSize;
 
@@ -25,6 +27,19 @@ public final class Parallel {
     @FunctionalInterface
     public interface RangeBody {
         void run(long start, long end);
+    }
+
+    /**
+     * Whether workers may touch these segments: false if any is confined to the calling thread (memory from
+     * {@link Workspace#confined()} or {@code Arena.ofConfined()}), in which case callers run inline.
+     */
+    public static boolean shareable(java.lang.foreign.MemorySegment... segments) {
+        for (java.lang.foreign.MemorySegment m : segments) {
+            if (!m.isAccessibleBy(OUTSIDER)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Number of workers now. */

@@ -23,6 +23,11 @@ final class VectorOps {
     private VectorOps() {
     }
 
+    /** Below the threshold, or for memory confined to the calling thread, a pass runs inline. */
+    private static long minChunk(long n, MemorySegment... segments) {
+        return Parallel.shareable(segments) ? PARALLEL_MIN : Math.max(1, n);
+    }
+
     static boolean fast(Vector... vs) {
         for (Vector v : vs) {
             if (!v.isContiguous() || v.precision() != Precision.FP64) {
@@ -43,7 +48,7 @@ final class VectorOps {
         }
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
-        Parallel.forRange(n, PARALLEL_MIN, (lo, hi) -> {
+        Parallel.forRange(n, minChunk(n, xs, ys), (lo, hi) -> {
             long i = lo;
             long upper = lo + S.loopBound(hi - lo);
             for (; i < upper; i += S.length()) {
@@ -71,7 +76,7 @@ final class VectorOps {
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
         MemorySegment zs = z.segment();
-        Parallel.forRange(n, PARALLEL_MIN, (lo, hi) -> {
+        Parallel.forRange(n, minChunk(n, xs, ys, zs), (lo, hi) -> {
             long i = lo;
             long upper = lo + S.loopBound(hi - lo);
             for (; i < upper; i += S.length()) {
@@ -95,7 +100,7 @@ final class VectorOps {
             return;
         }
         MemorySegment xs = x.segment();
-        Parallel.forRange(n, PARALLEL_MIN, (lo, hi) -> {
+        Parallel.forRange(n, minChunk(n, xs), (lo, hi) -> {
             DoubleVector v = DoubleVector.broadcast(S, value);
             long i = lo;
             long upper = lo + S.loopBound(hi - lo);

@@ -66,6 +66,24 @@ class VectorOpsTest {
         return s;
     }
 
+    /** Memory confined to the calling thread must never be handed to workers (it would throw WrongThreadException). */
+    @Test
+    void confinedMemoryRunsInline() {
+        try (Workspace ws = Workspace.confined()) {
+            Vector x = ws.vector(300_000, "x");
+            Vector y = ws.vector(300_000, "y");
+            be.fill(x, 2.0);
+            be.fill(y, 1.0);
+            be.axpby(1.0, x, 3.0, y);
+            be.multiply(x, y, y);
+            assertEquals(2.0 * 5.0 * 300_000, be.sum(y), 1e-6);
+            assertTrue(!Parallel.shareable(x.segment()));
+        }
+        try (Workspace ws = Workspace.shared()) {
+            assertTrue(Parallel.shareable(ws.vector(3, "s").segment()));
+        }
+    }
+
     @Test
     void maxAbsPropagatesNaN() {
         try (Workspace ws = Workspace.confined()) {
