@@ -1,6 +1,6 @@
 package org.gdml4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 import org.gdml4j.solve.Progress;
@@ -15,7 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * is not (CI logs, pipes), one line per 10 % so logs stay readable.
  */
 final class ConsoleProgress implements Progress {
-    private final PrintStream err;
+    private final PrintWriter err;
     private final boolean interactive;
     private ProgressBar bar;
     private String phase;
@@ -23,7 +23,8 @@ final class ConsoleProgress implements Progress {
     private int lastDecile;
     private long startNanos;
 
-    ConsoleProgress(PrintStream err) {
+    /** Bars go to the terminal (System.err) when there is one; line mode writes to {@code err}. */
+    ConsoleProgress(PrintWriter err) {
         this.err = err;
         java.io.Console console = System.console();
         this.interactive = console != null && console.isTerminal();
@@ -38,10 +39,11 @@ final class ConsoleProgress implements Progress {
         startNanos = System.nanoTime();
         if (interactive) {
             bar = new ProgressBarBuilder().setTaskName(phaseName).setInitialMax(total).setUnit(" " + unit, 1)
-                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250)
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250)
                     .build();
         } else {
             err.printf(Locale.ROOT, "%s ...%n", phaseName);
+            err.flush();
         }
     }
 
@@ -59,6 +61,7 @@ final class ConsoleProgress implements Progress {
         if (decile > lastDecile && decile < 10 && System.nanoTime() - startNanos > 2_000_000_000L) {
             lastDecile = decile;
             err.printf(Locale.ROOT, "  %s: %d%% (%.1f s)%n", phase, decile * 10, (System.nanoTime() - startNanos) / 1e9);
+            err.flush();
         }
     }
 
@@ -80,6 +83,7 @@ final class ConsoleProgress implements Progress {
             bar = null;
         } else {
             err.printf(Locale.ROOT, "  %s: done in %.1f s%n", phase, (System.nanoTime() - startNanos) / 1e9);
+            err.flush();
         }
         phase = null;
     }
@@ -87,5 +91,6 @@ final class ConsoleProgress implements Progress {
     @Override
     public synchronized void note(String message) {
         err.println("gdml4j: " + message);
+        err.flush();
     }
 }

@@ -1,7 +1,7 @@
 package org.gdml4j.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +21,8 @@ final class OutputOptions {
     @Option(names = "--log-json", paramLabel = "FILE", description = "Also write the plan, events and final report as JSON lines to FILE.")
     Path logJson;
 
-    Progress progress() {
-        return quiet ? Progress.NONE : new ConsoleProgress(System.err);
+    Progress progress(PrintWriter err) {
+        return quiet ? Progress.NONE : new ConsoleProgress(err);
     }
 
     /** Appends one JSON object {"event": name, ...fields} as a line to the --log-json file, if any. */
@@ -56,10 +56,11 @@ final class OutputOptions {
         }
     }
 
-    /** Prints to stderr unless quiet. */
-    void say(PrintStream err, String text) {
+    /** Prints to the command's error stream unless quiet. */
+    void say(PrintWriter err, String text) {
         if (!quiet) {
             err.println(text);
+            err.flush();
         }
     }
 }

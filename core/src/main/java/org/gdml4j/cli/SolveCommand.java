@@ -57,10 +57,11 @@ final class SolveCommand implements Callable<Integer> {
         resources.apply();
         AtomicFile.checkWritable(output, taskFile);
         PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
         Backend be = CpuBackend.get();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
-            TaskSolver solverStage = new TaskSolver(be, out.progress());
+            TaskSolver solverStage = new TaskSolver(be, out.progress(stderr));
             TaskSolver.Plan plan = solverStage.plan(task, method);
             double estimate = MachineSpeed.seconds(be, (double) plan.n() * plan.n() * plan.n() / 3, 0.8);
             Map<String, Object> planFields = new LinkedHashMap<>();
@@ -75,7 +76,7 @@ final class SolveCommand implements Callable<Integer> {
             planFields.put("bytes_available", plan.bytesAvailable());
             planFields.put("estimated_seconds", estimate);
             out.log("plan", planFields);
-            out.say(System.err, String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries),"
+            out.say(stderr, String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries),"
                     + " sigma = %s, lambda = %.1e%n      solver %s: needs %s of %s available, about %s on %d threads",
                     plan.n(), plan.molecules(), plan.atoms(), plan.permutations(), fmt(plan.sigma()), plan.lambda(), solver,
                     MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
@@ -87,7 +88,7 @@ final class SolveCommand implements Callable<Integer> {
             }
             TrainResult result = solverStage.solve(task, method);
             for (String w : result.warnings()) {
-                System.err.println("gdml4j: warning: " + w);
+                stderr.println("gdml4j: warning: " + w);
             }
             result.model().write(output, taskFile);
             out.logRaw(result.report().toJson());

@@ -55,6 +55,20 @@ public record SystemMemory(long totalBytes, long availableBytes, OptionalLong cg
         return v;
     }
 
+    /** This process's peak resident set (VmHWM in /proc/self/status), or -1 where unknown. */
+    public static long peakResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return kib(line);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
     private static long kib(String line) {
         String[] parts = line.trim().split("\\s+");
         return Long.parseLong(parts[1]) * 1024L;

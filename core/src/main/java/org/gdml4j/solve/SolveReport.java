@@ -20,6 +20,7 @@ public final class SolveReport {
     private double trueResidual = Double.NaN;
     private double finalJitter;
     private long peakBytes;
+    private long peakResident = -1;
     private final List<Double> residualHistory = new ArrayList<>();
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private final Map<String, Object> facts = new LinkedHashMap<>();
@@ -77,6 +78,16 @@ public final class SolveReport {
 
     public SolveReport peakBytes(long b) {
         this.peakBytes = Math.max(this.peakBytes, b);
+        return this;
+    }
+
+    /** The process's peak resident memory when the solve ended (VmHWM), or -1. */
+    public long peakResident() {
+        return peakResident;
+    }
+
+    public SolveReport peakResident(long bytes) {
+        this.peakResident = bytes;
         return this;
     }
 
@@ -144,6 +155,9 @@ public final class SolveReport {
         if (peakBytes > 0) {
             row(sb, "memory (planned peak)", String.format(Locale.ROOT, "%.2f GB", peakBytes / 1e9));
         }
+        if (peakResident > 0) {
+            row(sb, "memory (peak resident)", String.format(Locale.ROOT, "%.2f GB (process VmHWM)", peakResident / 1e9));
+        }
         for (String e : events) {
             row(sb, "note", e);
         }
@@ -163,6 +177,7 @@ public final class SolveReport {
         Json.field(sb, "true_residual", trueResidual);
         Json.field(sb, "final_jitter", finalJitter);
         Json.field(sb, "peak_bytes", peakBytes);
+        Json.field(sb, "peak_resident_bytes", peakResident);
         Json.field(sb, "seconds", seconds);
         Json.field(sb, "facts", facts);
         Json.field(sb, "events", events);

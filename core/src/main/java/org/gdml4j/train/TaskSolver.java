@@ -88,6 +88,7 @@ public final class TaskSolver {
             long t0 = System.nanoTime();
             ModelFactory.Built built = ModelFactory.build(be, ts, kernel, a, "analytic", null);
             report.addSeconds("model", (System.nanoTime() - t0) / 1e9);
+            report.peakResident(org.gdml4j.linalg.SystemMemory.peakResidentBytes());
             List<String> warnings = new ArrayList<>();
             if (built.energyCheck() != null) {
                 warnings.addAll(built.energyCheck().warnings());

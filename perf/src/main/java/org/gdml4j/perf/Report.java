@@ -38,13 +38,17 @@ public final class Report {
     private Report() {
     }
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws RunnerException, org.openjdk.jmh.runner.options.CommandLineOptionException {
         String group = args.length == 0 ? "foundation" : args[0];
         String include = switch (group) {
             case "foundation" -> BlasBench.class.getName();
-            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation)");
+            case "kernel" -> KernelBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
+            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel)");
         };
-        Options opt = new OptionsBuilder().include(include).build();
+        // further arguments are JMH's own (e.g. -p m=500 -wi 2 -i 3)
+        Options cli = new org.openjdk.jmh.runner.options.CommandLineOptions(java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
+                args.length));
+        Options opt = new OptionsBuilder().parent(cli).include(include).build();
         Collection<RunResult> results = new Runner(opt).run();
         print(results);
     }
@@ -55,21 +59,26 @@ public final class Report {
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             String shortName = name.substring(name.lastIndexOf('.') + 1);
-            // the best shot is the ceiling (this machine is shared: slow shots measure the neighbours)
+            // the best iteration is the ceiling (this machine is shared: slow ones measure the neighbours)
             double ms = r.getPrimaryResult().getStatistics().getMin();
             double mean = r.getPrimaryResult().getScore();
             Work w = WORK.get(shortName);
+            if (shortName.equals("apply")) {
+                int m = Integer.parseInt(r.getParams().getParam("m"));
+                shortName = "kernel apply M=" + m;
+                w = new Work("GFLOP/s nominal", KernelBench.nominalFlops(m));
+            }
             double rate = w == null ? Double.NaN : w.amount() / (ms / 1e3) / 1e9;
-            if (shortName.equals("dgemmAutodetected")) {
+            if (shortName.equals("dgemmAutodetected") || (Double.isNaN(baseline) && shortName.equals("dgemmSelected"))) {
                 baseline = rate;
             }
             rows.add(new String[] {shortName, fmt(ms) + " ms (mean " + fmt(mean) + ")",
                     w == null ? "" : fmt(rate) + " " + w.unit(), ""});
         }
         for (String[] row : rows) {
-            if (row[0].startsWith("dgemm") && !Double.isNaN(baseline)) {
+            if ((row[0].startsWith("dgemm") || row[0].startsWith("kernel")) && !Double.isNaN(baseline) && !row[2].isEmpty()) {
                 double rate = Double.parseDouble(row[2].split(" ")[0]);
-                row[3] = String.format(Locale.ROOT, "%.2fx autodetected dgemm", rate / baseline);
+                row[3] = String.format(Locale.ROOT, "%.2fx same-run dgemm", rate / baseline);
             }
         }
         System.out.println();

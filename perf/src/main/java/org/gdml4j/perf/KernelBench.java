@@ -1,0 +1,86 @@
+package org.gdml4j.perf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.gdml4j.io.Dataset;
+import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.Symmetries;
+import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Vector;
+import org.gdml4j.linalg.Workspace;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The kernel product K·v (the hot path of PCG) on rMD17 aspirin (N = 21, D = 210, P = 6, σ = 10) for M training
+ * geometries. Nominal work is 6·M²·P·D flops per product, whatever the formulation; {@link Report} prints the
+ * rate beside the same run's dgemm.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@State(Scope.Benchmark)
+public class KernelBench {
+    @Param({"250", "500", "1000"})
+    public int m;
+
+    private Arena arena;
+    private Workspace ws;
+    private GdmlKernel kernel;
+    private Vector v;
+    private Vector out;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        Dataset data = PerfData.dataset("aspirin", arena);
+        long[] frames = PerfData.split("aspirin", true, m);
+        MemorySegment r = PerfData.rows(arena, data.positions(), frames);
+        Symmetries sym = Symmetries.of(PerfData.aspirinPerms(arena), data.z());
+        kernel = GdmlKernel.create(CpuBackend.get(), r, m, data.atoms(), sym, 10.0);
+        ws = Workspace.shared();
+        v = ws.vector(kernel.size(), "v");
+        out = ws.vector(kernel.size(), "Kv");
+        Random rnd = new Random(1);
+        for (long i = 0; i < v.length(); i++) {
+            v.set(i, rnd.nextGaussian());
+        }
+        kernel.apply(v, out); // builds the coefficient cache outside the measurement
+        System.out.printf("%n[kernel] M = %d, n = %d, cached coefficients: %s, kernel memory %.1f MB%n", m, kernel.size(),
+                kernel.productCached(), kernel.bytes() / 1e6);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        kernel.close();
+        ws.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public void apply() {
+        kernel.apply(v, out);
+    }
+
+    /** Nominal flops of one product. */
+    static double nominalFlops(int m) {
+        double d = 21 * 20 / 2.0;
+        return 6.0 * m * m * 6 * d;
+    }
+}

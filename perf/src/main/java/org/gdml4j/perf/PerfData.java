@@ -1,0 +1,70 @@
+package org.gdml4j.perf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.gdml4j.io.Dataset;
+import org.gdml4j.io.NpyArray;
+import org.gdml4j.io.NpzReader;
+import org.gdml4j.io.Task;
+
+/**
+ * The real data the benchmarks run on: rMD17 datasets from {@code data/} and the reference's symmetry groups from
+ * {@code testdata/fixtures/} (aspirin: 6 permutations). Training frames are the first M of the official rMD17
+ * training split 1, test frames its test split 1 (disjoint). The repository root is found upwards from the working
+ * directory, or given with {@code -Dgdml4j.repo=PATH}.
+ */
+public final class PerfData {
+    private PerfData() {
+    }
+
+    public static Path repo() {
+        String prop = System.getProperty("gdml4j.repo");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("data")) && Files.isDirectory(p.resolve("testdata/fixtures"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("run from inside the gdml4j repository or pass -Dgdml4j.repo=PATH");
+    }
+
+    public static Dataset dataset(String molecule, Arena arena) {
+        return Dataset.load(repo().resolve("data/rmd17_" + molecule + ".npz"), arena);
+    }
+
+    /** The reference's permutation group of aspirin (from the aspirin fixture's task). */
+    public static int[][] aspirinPerms(Arena arena) {
+        return Task.load(repo().resolve("testdata/fixtures/aspirin-sym-m10/task.npz"), arena).perms();
+    }
+
+    /** Row indices of rMD17 split 1: {@code train} (1000) or {@code test} (1000). */
+    public static long[] split(String molecule, boolean train, int count) {
+        try (Arena arena = Arena.ofConfined(); NpzReader npz = NpzReader.open(repo().resolve("data/rmd17_" + molecule + ".npz"))) {
+            NpyArray idx = npz.read(train ? "rmd17_train_idx" : "rmd17_test_idx", arena);
+            long cols = idx.dim(1);
+            if (count > cols) {
+                throw new IllegalArgumentException("split has " + cols + " frames, asked for " + count);
+            }
+            long[] out = new long[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = idx.getLong(i);
+            }
+            return out;
+        }
+    }
+
+    /** Rows {@code frames} of a (frames, atoms, 3) array, copied contiguous into {@code arena}. */
+    public static MemorySegment rows(Arena arena, NpyArray all, long[] frames) {
+        long row = all.dim(1) * all.dim(2) * 8;
+        MemorySegment dst = arena.allocate(frames.length * row, 64);
+        for (int i = 0; i < frames.length; i++) {
+            MemorySegment.copy(all.data(), frames[i] * row, dst, i * row, row);
+        }
+        return dst;
+    }
+}
