@@ -1,7 +1,11 @@
 package org.gdml4j.linalg;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 
 /**
  * The one owner of a group of off-heap buffers: an {@link Arena} plus the accounting of
@@ -14,6 +18,11 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Workspace implements AutoCloseable {
     private static final long ALIGN = 64;
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle ALIGNED_ALLOC = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("aligned_alloc"),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle FREE = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("free"),
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     private final Arena arena;
     private long bytes;
     private boolean closed;
@@ -51,6 +60,47 @@ public final class Workspace implements AutoCloseable {
         bytes += byteSize;
         MemoryBudget.acquired(byteSize);
         return seg.asSlice(0, byteSize);
+    }
+
+    /**
+     * Memory that is not zero-filled, for buffers the caller overwrites completely before reading (a dense kernel
+     * matrix): filling gigabytes with zeros first costs seconds. It is still owned by this workspace's arena
+     * and freed when the workspace closes.
+     */
+    public synchronized MemorySegment allocateUninitialized(long byteSize, String what) {
+        if (closed) {
+            throw new IllegalStateException("workspace is closed");
+        }
+        MemoryBudget.require(byteSize, what);
+        long rounded = Math.max(ALIGN, (byteSize + ALIGN - 1) / ALIGN * ALIGN);
+        MemorySegment raw;
+        try {
+            raw = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGN, rounded);
+        } catch (Throwable t) {
+            throw new IllegalStateException("aligned_alloc failed", t);
+        }
+        if (raw.equals(MemorySegment.NULL)) {
+            throw new InsufficientMemoryException(what + ": the system refused " + MemoryBudget.formatBytes(byteSize), byteSize,
+                    MemoryBudget.availableBytes());
+        }
+        MemorySegment seg = raw.reinterpret(byteSize, arena, Workspace::free);
+        bytes += byteSize;
+        MemoryBudget.acquired(byteSize);
+        return seg;
+    }
+
+    private static void free(MemorySegment s) {
+        try {
+            FREE.invokeExact(s);
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
+    }
+
+    /** An uninitialised rows x cols column-major matrix (ld = rows); see {@link #allocateUninitialized}. */
+    public Matrix uninitializedMatrix(long rows, long cols, Precision precision, String what) {
+        long bytes = Math.multiplyExact(Math.multiplyExact(rows, cols), (long) precision.bytes());
+        return new Matrix(allocateUninitialized(bytes, what), rows, cols, Math.max(1, rows), precision);
     }
 
     /** A zeroed rows x cols column-major matrix (ld = rows). */

@@ -52,7 +52,8 @@ public final class ClosedForm {
         MemoryBudget.require(bytesNeeded(n), "the closed-form solve (an " + n + " x " + n + " matrix)");
         report.peakBytes(bytesNeeded(n));
         try (Workspace ws = Workspace.shared()) {
-            Matrix k = ws.matrix(n, n, "kernel matrix");
+            // every element is written by the assembly: skip the zero fill of n² doubles
+            Matrix k = ws.uninitializedMatrix(n, n, org.gdml4j.linalg.Precision.FP64, "kernel matrix");
             Vector diag0 = ws.vector(n, "saved diagonal");
             long t0 = System.nanoTime();
             progress.start("assembling K", 1000, "‰");

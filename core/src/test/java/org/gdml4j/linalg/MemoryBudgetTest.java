@@ -36,6 +36,19 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void uninitializedMemoryIsAccountedAndFreedWithItsWorkspace() {
+        long before = MemoryBudget.liveBytes();
+        try (Workspace ws = Workspace.shared()) {
+            Matrix m = ws.uninitializedMatrix(1000, 1000, Precision.FP64, "scratch");
+            assertEquals(0, m.segment().address() % 64, "64-byte aligned");
+            m.set(999, 999, 4.0);
+            assertEquals(4.0, m.get(999, 999));
+            assertEquals(before + 8_000_000, MemoryBudget.liveBytes());
+        }
+        assertEquals(before, MemoryBudget.liveBytes());
+    }
+
+    @Test
     void parsesSizes() {
         assertEquals(12L << 30, MemoryBudget.parseBytes("12g"));
         assertEquals(512L << 20, MemoryBudget.parseBytes("512M"));
