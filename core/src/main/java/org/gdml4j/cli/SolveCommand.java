@@ -14,7 +14,7 @@ import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.linalg.MemoryBudget;
-import org.gdml4j.train.MachineSpeed;
+import org.gdml4j.train.SolveOptions;
 import org.gdml4j.train.TaskSolver;
 import org.gdml4j.train.TrainResult;
 
@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gdml4j solve TASK.npz -o MODEL.npz}: the sGDML solver stage as a drop-in. */
 @Command(name = "solve", mixinStandardHelpOptions = true,
-        description = "Solve an sGDML task file (as written by 'sgdml create' or 'gdml4j create') into an sGDML model file.")
+        description = "Solve an sGDML task file (as written by 'sgdml create' or 'gdml4j create') into an sGDML model file:"
+                + " closed form or preconditioned conjugate gradients.")
 final class SolveCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TASK.npz", description = "sGDML task file")
     Path taskFile;
@@ -35,9 +36,8 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.npz", description = "where to write the model (atomically)")
     Path output;
 
-    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "closed-form",
-            description = "closed-form (Cholesky of the dense kernel matrix). Default: ${DEFAULT-VALUE}.")
-    String solver;
+    @Mixin
+    SolverOptions solverOptions;
 
     @Mixin
     ResourceOptions resources;
@@ -50,10 +50,6 @@ final class SolveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskSolver.Method method = switch (solver) {
-            case "closed-form", "closed_form", "analytic" -> TaskSolver.Method.CLOSED_FORM;
-            default -> throw new IllegalArgumentException("--solver " + solver + " is not available (choose: closed-form)");
-        };
         resources.apply();
         AtomicFile.checkWritable(output, taskFile);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -61,9 +57,10 @@ final class SolveCommand implements Callable<Integer> {
         Backend be = CpuBackend.get();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
+            SolveOptions options = solverOptions.toSolveOptions(arena);
             TaskSolver solverStage = new TaskSolver(be, out.progress(stderr));
-            TaskSolver.Plan plan = solverStage.plan(task, method);
-            double estimate = MachineSpeed.seconds(be, (double) plan.n() * plan.n() * plan.n() / 3, 0.8);
+            TaskSolver.Plan plan = solverStage.plan(task, options);
+            double estimate = plan.seconds();
             Map<String, Object> planFields = new LinkedHashMap<>();
             planFields.put("n", plan.n());
             planFields.put("molecules", plan.molecules());
@@ -71,22 +68,23 @@ final class SolveCommand implements Callable<Integer> {
             planFields.put("symmetries", plan.permutations());
             planFields.put("sigma", plan.sigma());
             planFields.put("lambda", plan.lambda());
-            planFields.put("solver", solver);
+            planFields.put("solver", plan.method().name());
+            planFields.put("solver_reason", plan.methodReason());
+            planFields.put("preconditioner", plan.method() == TaskSolver.Method.PCG ? options.precond().cliName() : null);
+            planFields.put("k", plan.k());
+            planFields.put("k_rule", plan.kHow());
             planFields.put("bytes_needed", plan.bytesNeeded());
             planFields.put("bytes_available", plan.bytesAvailable());
             planFields.put("estimated_seconds", estimate);
             out.log("plan", planFields);
-            out.say(stderr, String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries),"
-                    + " sigma = %s, lambda = %.1e%n      solver %s: needs %s of %s available, about %s on %d threads",
-                    plan.n(), plan.molecules(), plan.atoms(), plan.permutations(), fmt(plan.sigma()), plan.lambda(), solver,
-                    MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
-                    duration(estimate), org.gdml4j.nativ.NativeLibraries.threads()));
+            out.say(stderr, describe(plan, options, estimate));
             if (!plan.fits()) {
-                throw new InsufficientMemoryException("the closed form needs " + MemoryBudget.formatBytes(plan.bytesNeeded())
-                        + " but only " + MemoryBudget.formatBytes(plan.bytesAvailable()) + " is available; use --solver pcg"
-                        + " (iterative, far less memory) or --max-memory if the limit is yours", plan.bytesNeeded(), plan.bytesAvailable());
+                throw new InsufficientMemoryException("the " + (plan.method() == TaskSolver.Method.CLOSED_FORM ? "closed form" : "PCG solve")
+                        + " needs " + MemoryBudget.formatBytes(plan.bytesNeeded()) + " but only " + MemoryBudget.formatBytes(plan.bytesAvailable())
+                        + " is available; use --solver pcg with a smaller -k, or raise --max-memory if the limit is yours",
+                        plan.bytesNeeded(), plan.bytesAvailable());
             }
-            TrainResult result = solverStage.solve(task, method);
+            TrainResult result = solverStage.solve(task, options);
             for (String w : result.warnings()) {
                 stderr.println("gdml4j: warning: " + w);
             }
@@ -99,6 +97,18 @@ final class SolveCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
+    }
+
+    /** The plan, as printed before work starts. */
+    static String describe(TaskSolver.Plan plan, SolveOptions options, double estimate) {
+        String solverLine = plan.method() == TaskSolver.Method.CLOSED_FORM ? "closed form (dense Cholesky)"
+                : String.format(Locale.ROOT, "PCG, %s preconditioner, k = %d (%s%s)", options.precond().cliName(), plan.k(), plan.kHow(),
+                        plan.kCapped() ? ", capped to fit memory" : "");
+        return String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries), sigma = %s,"
+                + " lambda = %.1e%n      solver: %s%n      why: %s%n      memory: needs %s of %s available; time: roughly %s on %d threads",
+                plan.n(), plan.molecules(), plan.atoms(), plan.permutations(), fmt(plan.sigma()), plan.lambda(), solverLine,
+                plan.methodReason(), MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
+                duration(estimate), org.gdml4j.nativ.NativeLibraries.threads());
     }
 
     static String fmt(double v) {

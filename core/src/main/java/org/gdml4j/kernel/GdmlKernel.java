@@ -202,6 +202,29 @@ public final class GdmlKernel implements AutoCloseable {
         });
     }
 
+    /** The diagonal block K_ii (3N x 3N, FP64) of training molecule i into {@code out}, O(P·D·N). */
+    public void diagonalBlock(int i, Matrix out) {
+        if (out.rows() != n3 || out.cols() != n3) {
+            throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
+        }
+        KernelBlocks kb = new KernelBlocks(desc, sym, matern);
+        kb.loadColumnMolecule(i);
+        int[] all = new int[n3];
+        Arrays.setAll(all, c -> c);
+        double[][] acc = new double[n3][n3];
+        kb.block(i, all, acc);
+        for (int c = 0; c < n3; c++) {
+            for (int r = 0; r < n3; r++) {
+                out.set(r, c, acc[c][r]);
+            }
+        }
+    }
+
+    /** 3N: the number of rows and columns per training molecule. */
+    public int blockSize() {
+        return n3;
+    }
+
     /** diag(K) into out (length n), O(M·P·D). */
     public void diagonal(Vector out) {
         if (out.length() != size()) {

@@ -72,6 +72,12 @@ public interface Backend {
     /** Symmetric eigendecomposition in place: eigenvalues ascending into w, eigenvectors into the columns of A. Returns info. */
     int syevd(Uplo uplo, Matrix a, Vector w);
 
+    /**
+     * Thin singular value decomposition A = U diag(s) Vᵀ (LAPACK gesdd, divide and conquer): A (m x n) is destroyed,
+     * s gets min(m, n) values in descending order, U is m x min(m, n), Vᵀ is min(m, n) x n. Returns info (0 = ok).
+     */
+    int gesdd(Matrix a, Vector s, Matrix u, Matrix vt);
+
     /** Householder QR in place (LAPACK geqrf); tau has min(rows, cols) elements. */
     void geqrf(Matrix a, Vector tau);
 

@@ -251,6 +251,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public int gesdd(Matrix a, Vector s, Matrix u, Matrix vt) {
+        return CpuLapack.gesdd(a, s, u, vt);
+    }
+
+    @Override
     public void geqrf(Matrix a, Vector tau) {
         CpuLapack.geqrf(a, tau);
     }

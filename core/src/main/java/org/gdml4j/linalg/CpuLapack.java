@@ -85,6 +85,35 @@ final class CpuLapack {
         }
     }
 
+    static int gesdd(Matrix a, Vector s, Matrix u, Matrix vt) {
+        requireFp64(a, "gesdd");
+        long m = a.rows();
+        long n = a.cols();
+        long k = Math.min(m, n);
+        if (s.length() != k || !s.isContiguous() || u.rows() != m || u.cols() != k || vt.rows() != k || vt.cols() != n) {
+            throw new IllegalArgumentException("gesdd: " + a + " needs s of " + k + ", U " + m + " x " + k + ", Vt " + k + " x " + n);
+        }
+        if (k == 0) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined(); Workspace ws = Workspace.confined()) {
+            MemorySegment jobz = arena.allocateFrom(ValueLayout.JAVA_BYTE, (byte) 'S');
+            MemorySegment info = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment q = arena.allocate(ValueLayout.JAVA_DOUBLE);
+            MemorySegment iwork = ws.allocate(8 * k * 4, "gesdd integer workspace");
+            MemorySegment mm = i32(arena, m);
+            MemorySegment nn = i32(arena, n);
+            Blas.dgesdd_(jobz, mm, nn, a.segment(), i32(arena, a.ld()), s.segment(), u.segment(), i32(arena, u.ld()), vt.segment(),
+                    i32(arena, vt.ld()), q, i32(arena, -1), iwork, info, 1L);
+            checkInfo(info, "gesdd (workspace query)");
+            long lwork = Math.max(1, (long) q.get(ValueLayout.JAVA_DOUBLE, 0));
+            MemorySegment work = ws.allocate(lwork * 8, "gesdd workspace");
+            Blas.dgesdd_(jobz, mm, nn, a.segment(), i32(arena, a.ld()), s.segment(), u.segment(), i32(arena, u.ld()), vt.segment(),
+                    i32(arena, vt.ld()), work, i32(arena, lwork), iwork, info, 1L);
+            return checkInfo(info, "gesdd");
+        }
+    }
+
     static void geqrf(Matrix a, Vector tau) {
         requireFp64(a, "geqrf");
         long k = Math.min(a.rows(), a.cols());

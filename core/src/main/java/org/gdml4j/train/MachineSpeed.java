@@ -37,6 +37,32 @@ public final class MachineSpeed {
         return g;
     }
 
+    private static volatile double bandwidth = Double.NaN;
+
+    /** Bytes/s of a dgemv streaming a 64 MB matrix (memory-bound, like the preconditioner apply); measured once. */
+    public static double bandwidthBytesPerSecond(Backend be) {
+        double b = bandwidth;
+        if (Double.isNaN(b)) {
+            int rows = 4096;
+            int cols = 2048;
+            try (Workspace ws = Workspace.confined()) {
+                Matrix a = ws.matrix(rows, cols, "bandwidth probe");
+                org.gdml4j.linalg.Vector x = ws.vector(cols, "x");
+                org.gdml4j.linalg.Vector y = ws.vector(rows, "y");
+                be.fill(x, 1.0);
+                double best = Double.MAX_VALUE;
+                for (int r = 0; r < 4; r++) {
+                    long t0 = System.nanoTime();
+                    be.gemv(Trans.NO, 1.0, a, x, 0.0, y);
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+                b = (double) rows * cols * 8 / best;
+            }
+            bandwidth = b;
+        }
+        return b;
+    }
+
     /** Seconds for {@code flops} at {@code efficiency} (0..1] of the measured dgemm rate. */
     public static double seconds(Backend be, double flops, double efficiency) {
         return flops / (gemmGflops(be) * 1e9 * efficiency);

@@ -30,7 +30,8 @@ final class ModelFactory {
      * @param solverName {@code analytic} or {@code cg}
      * @param cg         the iterative solver's record, or null
      */
-    static Built build(Backend be, TrainingSet ts, GdmlKernel kernel, Vector a, String solverName, Model.CgInfo cg) {
+    static Built build(Backend be, TrainingSet ts, GdmlKernel kernel, Vector a, String solverName, Model.CgInfo cg,
+            java.util.Map<String, org.gdml4j.io.NpyArray> extras) {
         Descriptors desc = kernel.descriptors();
         int m = desc.count();
         int d = desc.dim();
@@ -72,6 +73,7 @@ final class ModelFactory {
             if (cg != null) {
                 builder.cg(cg);
             }
+            extras.forEach(builder::extra);
             return new Built(builder.build(ts.task().label() + " (solved)"), check);
         }
     }

@@ -4,11 +4,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
+import org.gdml4j.io.Model;
+import org.gdml4j.io.NpyArrays;
 import org.gdml4j.io.Task;
 import org.gdml4j.kernel.GdmlKernel;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.SystemMemory;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.solve.ClosedForm;
@@ -17,16 +21,19 @@ import org.gdml4j.solve.SolveReport;
 
 /**
  * The sGDML solver stage: task in, model out. Labels y = vec(F_train)/std (population std over all force
- * components), system (K + λI) a = y, model from a (sgdml-reference.md §4). The method is chosen by the
- * caller; nothing switches silently.
+ * components), system (K + λI) a = y, model from a (sgdml-reference.md §4). The closed form (dense Cholesky)
+ * or PCG with a Nyström-type preconditioner; {@code AUTO} picks one by memory and predicted time, and says why.
+ * No partial result is ever returned: bad input throws {@link IllegalArgumentException}, a plan that does not
+ * fit {@link org.gdml4j.linalg.InsufficientMemoryException} before allocating, a failed solve
+ * {@link SolveFailedException}.
  */
 public final class TaskSolver {
-    /** Solvers available. */
-    public enum Method { CLOSED_FORM }
+    /** Solvers available; AUTO picks one by memory and predicted time (see {@link AutoChoice}). */
+    public enum Method { CLOSED_FORM, PCG, AUTO }
 
-    /** What a solve will need, for the plan printed before work starts. */
+    /** What a solve will do and need, printed before work starts. */
     public record Plan(int molecules, int atoms, int permutations, long n, double sigma, double lambda, Method method,
-            long bytesNeeded, long bytesAvailable) {
+            String methodReason, int k, String kHow, boolean kCapped, long bytesNeeded, long bytesAvailable, double seconds) {
         public boolean fits() {
             return bytesNeeded <= bytesAvailable;
         }
@@ -40,17 +47,27 @@ public final class TaskSolver {
         this.progress = progress == null ? Progress.NONE : progress;
     }
 
-    /** Validates the task and estimates the memory of the method (checked again when allocating). */
-    public Plan plan(Task task, Method method) {
-        TrainingSet ts = TrainingSet.of(task);
-        return plan(ts, method);
+    /** Validates the task and plans the solve (method, k, memory, rough time). */
+    public Plan plan(Task task, SolveOptions o) {
+        return plan(TrainingSet.of(task), o);
     }
 
-    private Plan plan(TrainingSet ts, Method method) {
+    private Plan plan(TrainingSet ts, SolveOptions o) {
         long n = ts.size();
-        long bytes = ClosedForm.bytesNeeded(n) + kernelBytes(ts);
-        return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, bytes,
-                MemoryBudget.availableBytes());
+        Method method = o.method();
+        String reason = "chosen with --solver";
+        PcgStage.KPlan kp = PcgStage.planK(ts, o);
+        AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()));
+        if (method == Method.AUTO) {
+            method = auto.method();
+            reason = "auto: " + auto.reason();
+        }
+        if (method == Method.CLOSED_FORM) {
+            return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, 0, "",
+                    false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), MemoryBudget.availableBytes(), auto.closedSeconds());
+        }
+        return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, kp.k(), kp.how(),
+                kp.capped(), kp.bytes(), MemoryBudget.availableBytes(), auto.pcgSeconds());
     }
 
     /** Descriptors, Jacobians and permuted copies the kernel keeps (the dense matrix not included). */
@@ -61,15 +78,21 @@ public final class TaskSolver {
         return 8 * (d * m * 6 + 2 * d * m * p);
     }
 
-    /**
-     * Solves the task. Bad input throws {@link IllegalArgumentException}; a plan that does not fit throws
-     * {@link org.gdml4j.linalg.InsufficientMemoryException} before allocating; a failed solve throws
-     * {@link SolveFailedException}. No partial result is ever returned.
-     */
+    /** Closed form with default options (kept for callers that only need the analytic solve). */
     public TrainResult solve(Task task, Method method) {
+        return solve(task, SolveOptions.defaults().withMethod(method));
+    }
+
+    public TrainResult solve(Task task, SolveOptions o) {
         TrainingSet ts = TrainingSet.of(task);
+        Plan plan = plan(ts, o);
         long n = ts.size();
-        MemoryBudget.require(plan(ts, method).bytesNeeded(), "the closed-form solve of n = " + n);
+        MemoryBudget.require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
+                + " of n = " + n);
+        if (o.warmStart() != null && o.warmStart().length != n) {
+            throw new IllegalArgumentException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
+                    + " (it must come from the same training set)");
+        }
         try (Workspace ws = Workspace.shared();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
             Vector y = ws.vector(n, "labels");
@@ -78,22 +101,73 @@ public final class TaskSolver {
                 y.set(i, f.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) / ts.std());
             }
             Vector a = ws.vector(n, "solution");
-            SolveReport report = new ClosedForm(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a);
-            report.fact("n", n).fact("molecules (M)", ts.count()).fact("symmetries (P)", ts.symmetries().count());
-            if (report.outcome() != SolveReport.Outcome.CONVERGED) {
-                throw new SolveFailedException("the Cholesky factorisation failed even with a diagonal jitter of "
-                        + report.finalJitter() + "; the training geometries may be nearly identical (try a larger lambda or"
-                        + " fewer, more diverse training points)", report);
+            SolveReport report;
+            Model.CgInfo cg = null;
+            String solverName;
+            if (plan.method() == Method.CLOSED_FORM) {
+                report = new ClosedForm(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a);
+                solverName = "analytic";
+                if (report.outcome() != SolveReport.Outcome.CONVERGED) {
+                    throw new SolveFailedException("the Cholesky factorisation failed even with a diagonal jitter of "
+                            + report.finalJitter() + "; the training geometries may be nearly identical (try a larger lambda,"
+                            + " fewer or more diverse training points, or --solver pcg)", report);
+                }
+            } else {
+                if (o.warmStart() != null) {
+                    for (int i = 0; i < n; i++) {
+                        a.set(i, -o.warmStart()[i]); // alphas_F = −a
+                    }
+                }
+                PcgStage.KPlan kp = new PcgStage.KPlan(plan.k(), plan.k(), plan.kHow(), plan.bytesNeeded(), plan.kCapped());
+                PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kp, progress);
+                report = out.report();
+                cg = out.cg();
+                solverName = "cg";
+                checkPcgOutcome(report, o);
             }
+            report.fact("n", n).fact("molecules (M)", ts.count()).fact("symmetries (P)", ts.symmetries().count());
+            report.fact("method", plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-') + " (" + plan.methodReason() + ")");
             long t0 = System.nanoTime();
-            ModelFactory.Built built = ModelFactory.build(be, ts, kernel, a, "analytic", null);
+            ModelFactory.Built built = ModelFactory.build(be, ts, kernel, a, solverName, cg, extras(report, o, plan));
             report.addSeconds("model", (System.nanoTime() - t0) / 1e9);
-            report.peakResident(org.gdml4j.linalg.SystemMemory.peakResidentBytes());
+            report.peakResident(SystemMemory.peakResidentBytes());
             List<String> warnings = new ArrayList<>();
             if (built.energyCheck() != null) {
                 warnings.addAll(built.energyCheck().warnings());
             }
+            if (report.outcome() != SolveReport.Outcome.CONVERGED) {
+                warnings.add("the model is NOT converged (written because of --allow-unconverged; marked so in its metadata)");
+            }
             return new TrainResult(built.model(), report, List.copyOf(warnings));
         }
+    }
+
+    private static void checkPcgOutcome(SolveReport report, SolveOptions o) {
+        switch (report.outcome()) {
+            case CONVERGED -> {
+            }
+            case NOT_CONVERGED -> {
+                if (!o.allowUnconverged()) {
+                    throw new SolveFailedException(String.format(Locale.ROOT, "PCG did not reach rtol %.1e after %d iterations (true"
+                            + " residual %.2e); no model written. Try a larger k (-k), another preconditioner, a larger sigma,"
+                            + " or --allow-unconverged to keep the unconverged model", o.rtol(), report.iterations(),
+                            report.trueResidual()), report);
+                }
+            }
+            default -> throw new SolveFailedException("PCG broke down (" + String.join("; ", report.events())
+                    + "); no model written", report);
+        }
+    }
+
+    /** Our own model keys beside sGDML's: how it was solved and whether it converged. */
+    private static java.util.Map<String, org.gdml4j.io.NpyArray> extras(SolveReport report, SolveOptions o, Plan plan) {
+        java.util.Map<String, org.gdml4j.io.NpyArray> m = new java.util.LinkedHashMap<>();
+        m.put("gdml4j_converged", NpyArrays.scalar(report.outcome() == SolveReport.Outcome.CONVERGED));
+        if (plan.method() == Method.PCG) {
+            m.put("gdml4j_preconditioner", NpyArrays.ofString(o.precond().cliName()));
+            m.put("gdml4j_k", NpyArrays.scalar(((Number) report.facts().getOrDefault("k used", 0L)).longValue()));
+            m.put("gdml4j_seed", NpyArrays.scalar(o.seed()));
+        }
+        return m;
     }
 }

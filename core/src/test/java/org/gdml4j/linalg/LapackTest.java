@@ -101,6 +101,32 @@ class LapackTest {
     }
 
     @Test
+    void svdReconstructsAndOrdersSingularValues() {
+        try (Workspace ws = Workspace.confined()) {
+            int m = 12;
+            int n = 7;
+            double[][] a = Ref.random(rnd, m, n);
+            Matrix am = Blas3Test.padded(ws, a, 2, Precision.FP64);
+            Vector s = ws.vector(n, "s");
+            Matrix u = ws.matrix(m, n, "U");
+            Matrix vt = ws.matrix(n, n, "Vt");
+            assertEquals(0, be.gesdd(am, s, u, vt));
+            for (int i = 1; i < n; i++) {
+                assertTrue(s.get(i) <= s.get(i - 1));
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double r = 0;
+                    for (int l = 0; l < n; l++) {
+                        r += u.get(i, l) * s.get(l) * vt.get(l, j);
+                    }
+                    assertEquals(a[i][j], r, 1e-12);
+                }
+            }
+        }
+    }
+
+    @Test
     void qrGivesOrthonormalColumnsSpanningA() {
         try (Workspace ws = Workspace.confined()) {
             int m = 20;

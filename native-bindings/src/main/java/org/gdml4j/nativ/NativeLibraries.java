@@ -45,7 +45,7 @@ public final class NativeLibraries {
     /** Symbols every BLAS/LAPACK we accept must export. */
     static final List<String> REQUIRED_SYMBOLS = List.of("cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm",
             "cblas_ddot", "cblas_daxpy", "cblas_dnrm2", "cblas_sgemv", "cblas_sgemm", "dpotrf_", "dpstrf_", "dsyevd_",
-            "dgeqrf_", "dorgqr_", "dtrtrs_");
+            "dgeqrf_", "dorgqr_", "dtrtrs_", "dgesdd_");
 
     private static BlasInfo blasInfo;
     private static NativeLibraryException blasFailure;

@@ -2130,6 +2130,79 @@ public class Blas extends Blas$shared {
         }
     }
 
+    private static class dgesdd_ {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_POINTER,
+            Blas.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("dgesdd_");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void dgesdd_(const char *jobz, const int32_t *m, const int32_t *n, double *A, const int32_t *lda, double *S, double *U, const int32_t *ldu, double *VT, const int32_t *ldvt, double *work, const int32_t *lwork, int32_t *iwork, int32_t *info, size_t)
+     * }
+     */
+    public static FunctionDescriptor dgesdd_$descriptor() {
+        return dgesdd_.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void dgesdd_(const char *jobz, const int32_t *m, const int32_t *n, double *A, const int32_t *lda, double *S, double *U, const int32_t *ldu, double *VT, const int32_t *ldvt, double *work, const int32_t *lwork, int32_t *iwork, int32_t *info, size_t)
+     * }
+     */
+    public static MethodHandle dgesdd_$handle() {
+        return dgesdd_.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void dgesdd_(const char *jobz, const int32_t *m, const int32_t *n, double *A, const int32_t *lda, double *S, double *U, const int32_t *ldu, double *VT, const int32_t *ldvt, double *work, const int32_t *lwork, int32_t *iwork, int32_t *info, size_t)
+     * }
+     */
+    public static MemorySegment dgesdd_$address() {
+        return dgesdd_.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void dgesdd_(const char *jobz, const int32_t *m, const int32_t *n, double *A, const int32_t *lda, double *S, double *U, const int32_t *ldu, double *VT, const int32_t *ldvt, double *work, const int32_t *lwork, int32_t *iwork, int32_t *info, size_t)
+     * }
+     */
+    public static void dgesdd_(MemorySegment jobz, MemorySegment m, MemorySegment n, MemorySegment A, MemorySegment lda, MemorySegment S, MemorySegment U, MemorySegment ldu, MemorySegment VT, MemorySegment ldvt, MemorySegment work, MemorySegment lwork, MemorySegment iwork, MemorySegment info, long x14) {
+        var mh$ = dgesdd_.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dgesdd_", jobz, m, n, A, lda, S, U, ldu, VT, ldvt, work, lwork, iwork, info, x14);
+            }
+            mh$.invokeExact(jobz, m, n, A, lda, S, U, ldu, VT, ldvt, work, lwork, iwork, info, x14);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class dlamch_ {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Blas.C_DOUBLE,

@@ -1,0 +1,87 @@
+package org.gdml4j.cli;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.gdml4j.io.Model;
+import org.gdml4j.precond.PreconditionerKind;
+import org.gdml4j.train.SolveOptions;
+import org.gdml4j.train.TaskSolver;
+
+import picocli.CommandLine.Option;
+
+/** The solver options shared by {@code solve} and {@code train}. */
+final class SolverOptions {
+    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "auto",
+            description = "closed-form, pcg or auto (closed form where K fits comfortably and is predicted faster). Default: ${DEFAULT-VALUE}.")
+    String solver;
+
+    @Option(names = "--precond", paramLabel = "NAME", defaultValue = "cholesky",
+            description = "PCG preconditioner: uniform, leverage, cholesky, eigen, rank-k-leverage, block-jacobi, atom-jacobi, none."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String precond;
+
+    @Option(names = "-k", paramLabel = "N", description = "number of inducing kernel columns (overrides --k-rule)")
+    Integer k;
+
+    @Option(names = "--k-rule", paramLabel = "RULE", defaultValue = "default",
+            description = "how to choose k: default (rule of thumb, k_min = 100, m = 1), naive (n/100), specific (Table I of the paper)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String kRule;
+
+    @Option(names = "--k-min", paramLabel = "K", description = "k_min of the rule of thumb")
+    Double kMin;
+
+    @Option(names = "--m", paramLabel = "M", description = "slope m of the rule of thumb")
+    Double m;
+
+    @Option(names = "--rtol", paramLabel = "TOL", defaultValue = "1e-4",
+            description = "PCG stops when ‖r‖ <= TOL·‖y‖ (the reference's 1e-4). Default: ${DEFAULT-VALUE}.")
+    double rtol;
+
+    @Option(names = "--max-iter", paramLabel = "N", description = "PCG iteration limit (default 10·n)")
+    Long maxIter;
+
+    @Option(names = "--no-grow", description = "never grow the preconditioner on stagnation (for fixed-k experiments)")
+    boolean noGrow;
+
+    @Option(names = "--precond-precision", paramLabel = "P", defaultValue = "fp64",
+            description = "storage of the preconditioner factor: fp64 or fp32. Default: ${DEFAULT-VALUE}.")
+    String precision;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed of the column sampling. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--warm-start", paramLabel = "MODEL.npz", description = "start PCG from this model's coefficients (same training set)")
+    Path warmStart;
+
+    @Option(names = "--allow-unconverged", description = "write the model even if PCG does not converge (marked so in its metadata)")
+    boolean allowUnconverged;
+
+    TaskSolver.Method method() {
+        return switch (solver.toLowerCase(Locale.ROOT)) {
+            case "closed-form", "closed_form", "analytic" -> TaskSolver.Method.CLOSED_FORM;
+            case "pcg", "cg", "iterative" -> TaskSolver.Method.PCG;
+            case "auto" -> TaskSolver.Method.AUTO;
+            default -> throw new IllegalArgumentException("unknown --solver '" + solver + "' (choose: closed-form, pcg, auto)");
+        };
+    }
+
+    /** The options as the library takes them; reads the warm-start model from {@code arena}. */
+    SolveOptions toSolveOptions(Arena arena) {
+        if (!precision.equalsIgnoreCase("fp64") && !precision.equalsIgnoreCase("fp32")) {
+            throw new IllegalArgumentException("--precond-precision must be fp64 or fp32, got " + precision);
+        }
+        double[] alphas = null;
+        if (warmStart != null) {
+            Model w = Model.load(warmStart, arena);
+            if (w.alphasF() == null) {
+                throw new IllegalArgumentException(warmStart + ": the model has no alphas_F to warm-start from");
+            }
+            alphas = w.alphasF().toDoubleArray();
+        }
+        return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
+                allowUnconverged);
+    }
+}

@@ -1,0 +1,145 @@
+package org.gdml4j.precond;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Backend.Uplo;
+import org.gdml4j.linalg.Matrix;
+import org.gdml4j.linalg.Precision;
+import org.gdml4j.linalg.Workspace;
+import org.gdml4j.solve.Progress;
+
+/**
+ * The Nyström preconditioner for a chosen set S of column indices: K̂ = K_nS K_SS⁻¹ K_Sn (paper eq. 5). The
+ * kernel writes K[:, S] straight into the factor's own buffer (no second n x k copy); K_SS is read from its
+ * rows, factorised with a jitter ladder (the reference's: it may be numerically singular, e.g. columns related
+ * by a symmetry), and {@link LowRankFactor} turns it into the stable Woodbury form. Also the column selectors
+ * shared by the sampling methods.
+ */
+public final class Nystrom {
+    /** Diagonal jitter steps relative to the mean diagonal of K_SS, tried after a failed Cholesky. */
+    static final double[] JITTER = {1e-14, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4};
+
+    private Nystrom() {
+    }
+
+    /** Builds the factor for the sorted distinct columns {@code s}. */
+    public static LowRankFactor build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress) {
+        long n = src.size();
+        int k = s.length;
+        Workspace ws = Workspace.shared();
+        try {
+            Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP64, "preconditioner factor (" + label + ")");
+            progress.start("kernel columns (" + label + ")", k, "columns");
+            writeColumns(src, s, cols, progress);
+            progress.finish();
+            try (Workspace small = Workspace.shared()) {
+                Matrix c = small.matrix(k, k, "K_SS");
+                double meanDiag = 0;
+                for (int j = 0; j < k; j++) {
+                    meanDiag += cols.get(s[j], j) / k;
+                }
+                double jitter = 0;
+                for (int step = 0;; step++) {
+                    for (int j = 0; j < k; j++) {
+                        for (int i = j; i < k; i++) {
+                            c.set(i, j, cols.get(s[i], j));
+                        }
+                        c.set(j, j, c.get(j, j) + jitter);
+                    }
+                    if (be.potrf(Uplo.LOWER, c) == 0) {
+                        break;
+                    }
+                    if (step == JITTER.length) {
+                        throw new IllegalStateException("K_SS is not positive definite even with jitter " + jitter);
+                    }
+                    jitter = JITTER[step] * meanDiag;
+                    progress.note(String.format(Locale.ROOT, "K_SS Cholesky failed; retrying with jitter %.1e", jitter));
+                }
+                for (int j = 1; j < k; j++) {
+                    for (int i = 0; i < j; i++) {
+                        c.set(i, j, 0.0); // potrf leaves the upper triangle as it was
+                    }
+                }
+                progress.start("factorising the preconditioner", 1, "step");
+                LowRankFactor f = LowRankFactor.fromNystrom(be, ws, cols, c, lambda, label);
+                progress.finish();
+                return f;
+            }
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** K[:, s] into cols, in slices of a few molecules so progress moves. */
+    static void writeColumns(ColumnSource src, long[] s, Matrix cols, Progress progress) {
+        int block = src.blockSize();
+        int start = 0;
+        while (start < s.length) {
+            long firstMolecule = s[start] / block;
+            int end = start;
+            while (end < s.length && s[end] / block < firstMolecule + 8) {
+                end++;
+            }
+            src.columns(Arrays.copyOfRange(s, start, end), cols.columns(start, end - start));
+            start = end;
+            progress.update(start);
+        }
+    }
+
+    /** k distinct indices of [0, n) drawn uniformly (seeded), sorted. */
+    public static long[] uniform(long n, int k, long seed) {
+        if (k > n) {
+            throw new IllegalArgumentException("k = " + k + " exceeds n = " + n);
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int size = Math.toIntExact(n);
+        int[] idx = new int[size];
+        for (int i = 0; i < size; i++) {
+            idx[i] = i;
+        }
+        for (int i = 0; i < k; i++) { // partial Fisher-Yates
+            int j = i + rnd.nextInt(size - i);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        long[] out = new long[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = idx[i];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    /**
+     * k distinct indices drawn without replacement with probability ∝ weights (Efraimidis-Spirakis keys
+     * u^(1/w): the same distribution as successive weighted draws), seeded, sorted. Zero weights are never drawn
+     * unless needed to reach k.
+     */
+    public static long[] weighted(double[] weights, int k, long seed) {
+        int n = weights.length;
+        if (k > n) {
+            throw new IllegalArgumentException("k = " + k + " exceeds n = " + n);
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[] key = new double[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            double w = Math.max(weights[i], 0);
+            double u = rnd.nextDouble();
+            key[i] = w > 0 ? Math.log(Math.max(u, Double.MIN_NORMAL)) / w : Double.NEGATIVE_INFINITY;
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(key[b], key[a]));
+        long[] out = new long[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = order[i];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+}

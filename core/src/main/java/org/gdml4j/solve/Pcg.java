@@ -1,0 +1,328 @@
+package org.gdml4j.solve;
+
+import java.util.Locale;
+
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Vector;
+import org.gdml4j.linalg.Workspace;
+
+/**
+ * Preconditioned conjugate gradients for (A + λI) x = y with an SPD preconditioner, on off-heap vectors.
+ *
+ * <p>Stopping: ‖r‖ ≤ rtol·‖y‖ on the recursive residual (checked before each step, as scipy and the reference),
+ * or {@code maxIter}. Every {@code checkEvery} iterations and at convergence the true residual y − (A + λI)x is
+ * recomputed; if it has drifted from the recursive one by more than max(rtol·‖y‖, 10x the floor a direct solve
+ * reaches, ≈ ε‖A + λI‖‖x‖), CG restarts from the current x with the fresh residual (reported; a few times at
+ * most). A step with pᵀ(A + λI)p ≤ 0, a negative or non-finite rᵀz, or any NaN ends as
+ * {@link SolveReport.Outcome#BREAKDOWN}: never a solution of garbage.
+ *
+ * <p>Stagnation, as the reference's "effectiveness" but on the recursive residual only: over a window of the
+ * last {@code window} residual changes, if decreases do not outweigh increases, the {@link Grower} (if any)
+ * enlarges the preconditioner and CG continues from the current x with a fresh residual; after
+ * {@code maxGrowths} the outcome is {@link SolveReport.Outcome#NOT_CONVERGED}. Without a grower (fixed-k runs)
+ * stagnation is noted once and CG goes on until converged or out of iterations.
+ */
+public final class Pcg {
+    /** Solver settings. */
+    public record Options(double rtol, long maxIter, int checkEvery, int window, int maxGrowths, int maxRestarts) {
+        public Options {
+            if (!(rtol > 0) || rtol >= 1) {
+                throw new IllegalArgumentException("rtol must be in (0, 1), got " + rtol);
+            }
+            if (maxIter < 1) {
+                throw new IllegalArgumentException("the iteration limit must be at least 1, got " + maxIter);
+            }
+        }
+
+        /** The reference's settings: rtol 1e-4, at most 10·n iterations, growth up to 6 times. */
+        public static Options defaults(long n) {
+            return new Options(1e-4, 10 * n, 100, 100, 6, 3);
+        }
+
+        public Options withRtol(double r) {
+            return new Options(r, maxIter, checkEvery, window, maxGrowths, maxRestarts);
+        }
+
+        public Options withMaxIter(long m) {
+            return new Options(rtol, m, checkEvery, window, maxGrowths, maxRestarts);
+        }
+
+        public Options withMaxGrowths(int g) {
+            return new Options(rtol, maxIter, checkEvery, window, g, maxRestarts);
+        }
+    }
+
+    /** Enlarges a preconditioner on stagnation (k x 1.2); returns null when it cannot grow further. */
+    @FunctionalInterface
+    public interface Grower {
+        Preconditioner grow(Preconditioner current);
+    }
+
+    private final Backend be;
+    private final Progress progress;
+
+    public Pcg(Backend be, Progress progress) {
+        this.be = be;
+        this.progress = progress == null ? Progress.NONE : progress;
+    }
+
+    /**
+     * Solves; {@code x} holds the warm start on entry (zeros for a cold start) and the iterate on exit. The
+     * returned preconditioner in {@link Result} is the one in use at the end (after growths); the caller owns it.
+     */
+    public Result solve(LinearOperator a, double lambda, Vector y, Vector x, Preconditioner p, Options opt, Grower grower) {
+        long n = a.size();
+        if (y.length() != n || x.length() != n) {
+            throw new IllegalArgumentException("pcg: y and x must have length " + n);
+        }
+        SolveReport report = new SolveReport("pcg");
+        try (Workspace ws = Workspace.shared()) {
+            Vector r = ws.vector(n, "residual");
+            Vector z = ws.vector(n, "preconditioned residual");
+            Vector d = ws.vector(n, "search direction");
+            Vector q = ws.vector(n, "operator times direction");
+            State s = new State(report, a, lambda, y, x, r, z, d, q, opt);
+            double ny = be.nrm2(y);
+            s.target = opt.rtol() * ny;
+            s.normY = ny;
+            Preconditioner current = p;
+            progress.start("conjugate gradients", 100, "%");
+            try {
+                current = iterate(s, current, grower);
+            } finally {
+                progress.finish();
+            }
+            report.iterations(s.iterations);
+            trueResidual(s);
+            report.trueResidual(ny == 0 ? 0 : s.trueNorm / ny);
+            report.fact("k used", current.rank());
+            return new Result(report, current);
+        }
+    }
+
+    /** What the solve ended with. */
+    public record Result(SolveReport report, Preconditioner preconditioner) {
+    }
+
+    private static final class State {
+        final SolveReport report;
+        final LinearOperator a;
+        final double lambda;
+        final Vector y;
+        final Vector x;
+        final Vector r;
+        final Vector z;
+        final Vector d;
+        final Vector q;
+        final Options opt;
+        double target;
+        double normY;
+        double rz;
+        double rnorm;
+        double trueNorm;
+        double normEstimate; // largest Rayleigh quotient seen: a lower bound of ‖A + λI‖
+        long iterations;
+        int restarts;
+        int growths;
+        boolean stagnationNoted;
+        final double[] changes;
+        int changeCount;
+        int changePos;
+
+        State(SolveReport report, LinearOperator a, double lambda, Vector y, Vector x, Vector r, Vector z, Vector d, Vector q,
+                Options opt) {
+            this.report = report;
+            this.a = a;
+            this.lambda = lambda;
+            this.y = y;
+            this.x = x;
+            this.r = r;
+            this.z = z;
+            this.d = d;
+            this.q = q;
+            this.opt = opt;
+            this.changes = new double[Math.max(1, opt.window())];
+        }
+    }
+
+    private Preconditioner iterate(State s, Preconditioner p, Grower grower) {
+        freshStart(s, p);
+        double start = Math.max(s.rnorm, s.target);
+        while (true) {
+            s.report.addResidual(s.normY == 0 ? 0 : s.rnorm / s.normY);
+            reportProgress(s, start);
+            if (s.rnorm <= s.target) {
+                // confirm with the true residual before declaring convergence
+                trueResidual(s);
+                if (s.trueNorm <= s.target || !restart(s, p, "at convergence")) {
+                    s.report.outcome(s.trueNorm <= s.target ? SolveReport.Outcome.CONVERGED : SolveReport.Outcome.NOT_CONVERGED);
+                    return p;
+                }
+                continue;
+            }
+            if (s.iterations >= s.opt.maxIter()) {
+                s.report.event("iteration limit " + s.opt.maxIter() + " reached");
+                s.report.outcome(SolveReport.Outcome.NOT_CONVERGED);
+                return p;
+            }
+            if (!step(s, p)) {
+                return p;
+            }
+            if (s.opt.checkEvery() > 0 && s.iterations % s.opt.checkEvery() == 0) {
+                trueResidual(s);
+                double drift = Math.abs(s.trueNorm - s.rnorm);
+                double floor = 10 * Math.ulp(1.0) * s.normEstimate * be.nrm2(s.x);
+                if (drift > Math.max(s.target, floor) && !restart(s, p, "residual drift")) {
+                    s.report.outcome(SolveReport.Outcome.NOT_CONVERGED);
+                    return p;
+                }
+            }
+            if (stagnating(s)) {
+                if (grower == null || s.growths >= s.opt.maxGrowths()) {
+                    if (grower != null) {
+                        // grown as far as allowed and still no progress: give up, as the reference does
+                        s.report.event(String.format(Locale.ROOT, "stagnation at iteration %d (residual %.2e) after %d growths",
+                                s.iterations, s.rnorm / s.normY, s.growths));
+                        s.report.outcome(SolveReport.Outcome.NOT_CONVERGED);
+                        return p;
+                    }
+                    if (!s.stagnationNoted) {
+                        s.report.event(String.format(Locale.ROOT, "stagnation at iteration %d (residual %.2e); growth is off,"
+                                + " continuing", s.iterations, s.rnorm / s.normY));
+                        s.stagnationNoted = true;
+                    }
+                    s.changeCount = 0;
+                } else {
+                    Preconditioner bigger = grower.grow(p);
+                    if (bigger == null) {
+                        s.report.event(String.format(Locale.ROOT, "stagnation at iteration %d: the preconditioner cannot grow further",
+                                s.iterations));
+                        s.report.outcome(SolveReport.Outcome.NOT_CONVERGED);
+                        return p;
+                    }
+                    s.growths++;
+                    s.report.event(String.format(Locale.ROOT, "stagnation at iteration %d: preconditioner grown to k = %d",
+                            s.iterations, bigger.rank()));
+                    progress.note("stagnation: preconditioner grown to k = " + bigger.rank());
+                    p = bigger;
+                    freshStart(s, p);
+                }
+            }
+        }
+    }
+
+    /** One CG step; false on breakdown. */
+    private boolean step(State s, Preconditioner p) {
+        long t0 = System.nanoTime();
+        s.a.apply(s.d, s.q);
+        be.axpy(s.lambda, s.d, s.q);
+        s.report.addSeconds("matvec", (System.nanoTime() - t0) / 1e9);
+        double dq = be.dot(s.d, s.q);
+        double dd = be.dot(s.d, s.d);
+        if (!(dq > 0) || !Double.isFinite(dq)) {
+            return breakdown(s, String.format(Locale.ROOT, "pᵀ(A + λI)p = %.3e at iteration %d", dq, s.iterations));
+        }
+        s.normEstimate = Math.max(s.normEstimate, dq / dd);
+        double alpha = s.rz / dq;
+        be.axpy(alpha, s.d, s.x);
+        be.axpy(-alpha, s.q, s.r);
+        long t1 = System.nanoTime();
+        p.apply(s.r, s.z);
+        s.report.addSeconds("preconditioner apply", (System.nanoTime() - t1) / 1e9);
+        double rzNew = be.dot(s.r, s.z);
+        double old = s.rnorm;
+        s.rnorm = be.nrm2(s.r);
+        if (!(rzNew >= 0) || !Double.isFinite(rzNew) || !Double.isFinite(s.rnorm)) {
+            return breakdown(s, String.format(Locale.ROOT, "rᵀP⁻¹r = %.3e at iteration %d (preconditioner not positive definite?)",
+                    rzNew, s.iterations));
+        }
+        be.axpby(1.0, s.z, rzNew / s.rz, s.d);
+        s.rz = rzNew;
+        s.iterations++;
+        recordChange(s, s.rnorm - old);
+        return true;
+    }
+
+    private boolean breakdown(State s, String why) {
+        s.report.event("breakdown: " + why);
+        s.report.outcome(SolveReport.Outcome.BREAKDOWN);
+        return false;
+    }
+
+    /** r = y − (A + λI)x, z = P⁻¹r, d = z. */
+    private void freshStart(State s, Preconditioner p) {
+        trueResidual(s);
+        be.copy(s.q, s.r);
+        s.rnorm = s.trueNorm;
+        long t1 = System.nanoTime();
+        p.apply(s.r, s.z);
+        s.report.addSeconds("preconditioner apply", (System.nanoTime() - t1) / 1e9);
+        be.copy(s.z, s.d);
+        s.rz = be.dot(s.r, s.z);
+        s.changeCount = 0;
+        s.changePos = 0;
+    }
+
+    /** s.r ← y − (A + λI)x and its norm into s.trueNorm. */
+    private void trueResidual(State s) {
+        long t0 = System.nanoTime();
+        s.a.apply(s.x, s.q);
+        be.axpy(s.lambda, s.x, s.q);
+        s.report.addSeconds("matvec", (System.nanoTime() - t0) / 1e9);
+        // keep the recursive r unless we restart: compute the true one in q
+        be.axpby(1.0, s.y, -1.0, s.q);
+        s.trueNorm = be.nrm2(s.q);
+    }
+
+    /** Replaces the recursive residual by the true one (in q) and restarts the directions; false when out of restarts. */
+    private boolean restart(State s, Preconditioner p, String why) {
+        if (s.restarts >= s.opt.maxRestarts()) {
+            s.report.event(String.format(Locale.ROOT, "%s: true residual %.2e vs recursive %.2e, out of restarts", why,
+                    s.trueNorm / s.normY, s.rnorm / s.normY));
+            return false;
+        }
+        s.restarts++;
+        s.report.event(String.format(Locale.ROOT, "%s at iteration %d: true residual %.2e vs recursive %.2e; restarted", why,
+                s.iterations, s.trueNorm / s.normY, s.rnorm / s.normY));
+        be.copy(s.q, s.r);
+        s.rnorm = s.trueNorm;
+        long t1 = System.nanoTime();
+        p.apply(s.r, s.z);
+        s.report.addSeconds("preconditioner apply", (System.nanoTime() - t1) / 1e9);
+        be.copy(s.z, s.d);
+        s.rz = be.dot(s.r, s.z);
+        return true;
+    }
+
+    private static void recordChange(State s, double change) {
+        s.changes[s.changePos] = change;
+        s.changePos = (s.changePos + 1) % s.changes.length;
+        s.changeCount = Math.min(s.changeCount + 1, s.changes.length);
+    }
+
+    /** The reference's effectiveness: (sum of decreases / sum of |changes| − 1/2) ≤ 0 over a full window. */
+    private static boolean stagnating(State s) {
+        if (s.changeCount < s.changes.length) {
+            return false;
+        }
+        double dec = 0;
+        double all = 0;
+        for (double c : s.changes) {
+            if (c < 0) {
+                dec -= c;
+            }
+            all += Math.abs(c);
+        }
+        return all > 0 && dec / all <= 0.5;
+    }
+
+    private void reportProgress(State s, double start) {
+        // progress in log-residual space: linear in the iteration count for a steady convergence rate, so the
+        // bar's own rate gives an ETA from the observed residual slope
+        double total = Math.log(start / Math.max(s.target, Double.MIN_NORMAL));
+        double done = Math.log(start / Math.max(s.rnorm, Double.MIN_NORMAL));
+        long pct = total <= 0 ? 100 : Math.max(0, Math.min(99, Math.round(100 * done / total)));
+        progress.update(pct);
+        progress.detail(String.format(Locale.ROOT, "it %d, res %.2e", s.iterations, s.normY == 0 ? 0 : s.rnorm / s.normY));
+    }
+}

@@ -1,0 +1,119 @@
+package org.gdml4j.train;
+
+import java.util.Locale;
+
+import org.gdml4j.io.Model;
+import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.Vector;
+import org.gdml4j.precond.ColumnSource;
+import org.gdml4j.precond.DenseSpectrum;
+import org.gdml4j.precond.PreconditionerBuilder;
+import org.gdml4j.precond.PreconditionerKind;
+import org.gdml4j.precond.RuleOfThumb;
+import org.gdml4j.solve.Pcg;
+import org.gdml4j.solve.Preconditioner;
+import org.gdml4j.solve.Progress;
+import org.gdml4j.solve.SolveReport;
+
+/**
+ * The iterative path of the solver stage: choose k (given, or the rule of thumb; capped to the memory budget),
+ * build the preconditioner from kernel columns, run PCG from zero or a warm start, growing the preconditioner
+ * on stagnation unless told not to.
+ */
+final class PcgStage {
+    /** Planned k and memory of a PCG solve. */
+    record KPlan(int k, int requested, String how, long bytes, boolean capped) {
+    }
+
+    private PcgStage() {
+    }
+
+    /** Bytes a PCG solve with a rank-k factor holds at its peak (factor, its build scratch, CG vectors, kernel). */
+    static long bytes(TrainingSet ts, PreconditionerKind kind, long k) {
+        long n = ts.size();
+        long m = ts.count();
+        long p = ts.symmetries().count();
+        long kernelCache = 3L * m * p * m * 8;
+        long base = 8 * n * 8 + TaskSolver.kernelBytes(ts) + kernelCache;
+        return switch (kind) {
+            case NONE -> base;
+            case BLOCK_JACOBI -> base + m * 9L * ts.atoms() * ts.atoms() * 8;
+            case ATOM_JACOBI -> base + 2 * n * 3L * m * 8;
+            case EIGEN, RANK_K_LEVERAGE -> base + DenseSpectrum.bytesNeeded(n) + 8 * n * k;
+            default -> base + 8 * n * k + 32 * k * k + (64L << 20) + 16 * n;
+        };
+    }
+
+    static KPlan planK(TrainingSet ts, SolveOptions o) {
+        long n = ts.size();
+        if (!o.precond().lowRank()) {
+            return new KPlan(0, 0, "no low-rank part", bytes(ts, o.precond(), 0), false);
+        }
+        int k;
+        String how;
+        if (o.k() != null) {
+            if (o.k() > n) {
+                throw new IllegalArgumentException("-k " + o.k() + " exceeds n = " + n + " (the number of kernel columns)");
+            }
+            k = o.k();
+            how = "given with -k";
+        } else {
+            RuleOfThumb.Choice c = RuleOfThumb.choose(o.kRule(), n, ts.task().z(), o.kMin(), o.m());
+            k = c.k();
+            how = c.explanation();
+        }
+        long avail = MemoryBudget.availableBytes();
+        int requested = k;
+        while (k > 1 && bytes(ts, o.precond(), k) > avail) {
+            k = (int) (k * 0.95);
+        }
+        if (bytes(ts, o.precond(), k) > avail) {
+            throw new org.gdml4j.linalg.InsufficientMemoryException("the " + o.precond().cliName() + " preconditioner needs "
+                    + MemoryBudget.formatBytes(bytes(ts, o.precond(), k)) + " even at k = " + k + ", but only "
+                    + MemoryBudget.formatBytes(avail) + " is available", bytes(ts, o.precond(), k), avail);
+        }
+        return new KPlan(k, requested, how, bytes(ts, o.precond(), k), k != requested);
+    }
+
+    record Outcome(Vector alpha, SolveReport report, Model.CgInfo cg) {
+    }
+
+    /** Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign). */
+    static Outcome run(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, SolveOptions o, KPlan plan,
+            Progress progress) {
+        long n = ts.size();
+        ColumnSource src = ColumnSource.of(kernel);
+        PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress);
+        long[][] inducing = new long[1][];
+        long t0 = System.nanoTime();
+        PreconditionerBuilder.Built built = builder.build(o.precond(), plan.k());
+        inducing[0] = built.inducing();
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
+        Pcg.Options opt = Pcg.Options.defaults(n).withRtol(o.rtol());
+        if (o.maxIter() != null) {
+            opt = opt.withMaxIter(o.maxIter());
+        }
+        Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
+                grower);
+        Preconditioner last = result.preconditioner();
+        SolveReport report = result.report();
+        report.addSeconds("preconditioner build", buildSeconds);
+        report.fact("preconditioner", last.describe());
+        report.fact("k requested", plan.requested());
+        report.fact("k rule", plan.how());
+        report.fact("factor bytes", last.bytes());
+        report.fact("seed", o.seed());
+        report.fact("rtol", o.rtol());
+        report.peakBytes(plan.bytes());
+        if (plan.capped()) {
+            report.event(String.format(Locale.ROOT, "k capped from %d to %d to fit the memory budget", plan.requested(), plan.k()));
+        }
+        last.close();
+        double ny = be.nrm2(y);
+        Model.CgInfo cg = new Model.CgInfo(o.rtol(), report.iterations(), report.trueResidual() * ny, inducing[0], ny);
+        return new Outcome(a, report, cg);
+    }
+}

@@ -1,0 +1,65 @@
+package org.gdml4j.train;
+
+import org.gdml4j.precond.PreconditionerKind;
+
+/**
+ * How to solve a task. {@code k} (columns, the paper's k) wins over {@code kRule}; {@code kMin}/{@code m} tune the
+ * rule of thumb. {@code warmStart} is a model's {@code alphas_F} (sGDML sign) to start CG from.
+ */
+public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond, Integer k, String kRule, Double kMin, Double m,
+        double rtol, Long maxIter, boolean grow, long seed, double[] warmStart, boolean allowUnconverged) {
+
+    public SolveOptions {
+        if (!(rtol > 0) || rtol >= 1) {
+            throw new IllegalArgumentException("--rtol must be in (0, 1), got " + rtol);
+        }
+        if (k != null && k < 1) {
+            throw new IllegalArgumentException("-k must be at least 1, got " + k);
+        }
+        if (maxIter != null && maxIter < 1) {
+            throw new IllegalArgumentException("--max-iter must be at least 1, got " + maxIter);
+        }
+    }
+
+    /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
+    public static SolveOptions defaults() {
+        return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.CHOLESKY, null, "default", null, null, 1e-4, null, true,
+                0L, null, false);
+    }
+
+    public SolveOptions withMethod(TaskSolver.Method mth) {
+        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withPreconditioner(PreconditionerKind p, Integer kk) {
+        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withRtol(double r) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withGrowth(boolean g) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withSeed(long s) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withKRule(String rule, Double kmin, Double mm) {
+        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withMaxIter(Long it) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged);
+    }
+
+    public SolveOptions withWarmStart(double[] alphas) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged);
+    }
+
+    public SolveOptions withAllowUnconverged(boolean a) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a);
+    }
+}
