@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import org.gdml4j.io.SgdmlFormatException;
 import org.gdml4j.linalg.InsufficientMemoryException;
+import org.gdml4j.nativ.NativeLibraries;
 import org.gdml4j.train.SolveFailedException;
 import org.gdml4j.nativ.NativeLibraryException;
 
@@ -45,7 +46,15 @@ public final class Main implements Runnable {
             line.getErr().flush();
             return exitCodeFor(ex);
         });
-        return cl.execute(args);
+        // --threads and --max-memory are process-wide; an embedding caller (or a test) gets its settings back
+        long memory = org.gdml4j.linalg.MemoryBudget.userLimit();
+        int threads = NativeLibraries.threads();
+        try {
+            return cl.execute(args);
+        } finally {
+            org.gdml4j.linalg.MemoryBudget.setUserLimit(memory);
+            NativeLibraries.setThreads(threads);
+        }
     }
 
     static String userMessage(Throwable ex) {

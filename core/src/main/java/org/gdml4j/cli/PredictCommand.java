@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             long[] frames = FrameSelection.parse(idxs, data.frames());
             int n3 = 3 * data.atoms();
-            MemorySegment r = gather(arena, data.positions().data(), frames, n3);
+            MemorySegment r = FrameSelection.gather(arena, data.positions().data(), frames, data.atoms());
             long t0 = System.nanoTime();
             Predictions p;
             try (Predictor predictor = Predictor.of(CpuBackend.get(), model)) {
@@ -88,7 +88,7 @@ final class PredictCommand implements Callable<Integer> {
                 ErrorStats e = ErrorStats.of(p.energies(), ref);
                 out.printf(Locale.ROOT, "  energy  MAE %.4f%s   RMSE %.4f%s%n", e.mae(), eUnit, e.rmse(), eUnit);
             }
-            ErrorStats f = ErrorStats.of(p.forces(), gather(arena, data.forces().data(), frames, n3));
+            ErrorStats f = ErrorStats.of(p.forces(), FrameSelection.gather(arena, data.forces().data(), frames, data.atoms()));
             out.printf(Locale.ROOT, "  forces  MAE %.4f%s   RMSE %.4f%s%n", f.mae(), fUnit, f.rmse(), fUnit);
             if (output != null) {
                 SequencedMap<String, NpyArray> entries = new LinkedHashMap<>();
@@ -103,12 +103,4 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** The selected frames' rows (n3 doubles each) copied into one contiguous segment. */
-    static MemorySegment gather(Arena arena, MemorySegment all, long[] frames, int n3) {
-        MemorySegment dst = arena.allocate((long) frames.length * n3 * 8, 64);
-        for (int i = 0; i < frames.length; i++) {
-            MemorySegment.copy(all, frames[i] * n3 * 8, dst, (long) i * n3 * 8, (long) n3 * 8);
-        }
-        return dst;
-    }
 }

@@ -66,6 +66,17 @@ public final class FrameSelection {
         return idx;
     }
 
+    /** The rows {@code frames} of a (frames, atoms, 3) float64 array, copied into one contiguous segment. */
+    public static java.lang.foreign.MemorySegment gather(java.lang.foreign.Arena arena, java.lang.foreign.MemorySegment all,
+            long[] frames, int atoms) {
+        long row = 3L * atoms * 8;
+        java.lang.foreign.MemorySegment dst = arena.allocate(Math.max(1, frames.length * row), 64);
+        for (int i = 0; i < frames.length; i++) {
+            java.lang.foreign.MemorySegment.copy(all, frames[i] * row, dst, i * row, row);
+        }
+        return dst;
+    }
+
     private static long number(String tok, String spec) {
         try {
             return Long.parseLong(tok.trim());

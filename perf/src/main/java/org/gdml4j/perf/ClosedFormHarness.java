@@ -101,22 +101,7 @@ public final class ClosedFormHarness {
     }
 
     private static void writeTask(Arena arena, int m, Path target) {
-        Dataset data = PerfData.dataset("aspirin", arena);
-        long[] frames = PerfData.split("aspirin", true, m);
-        int atoms = data.atoms();
-        MemorySegment r = PerfData.rows(arena, data.positions(), frames);
-        MemorySegment f = PerfData.rows(arena, data.forces(), frames);
-        double[] all = data.energies();
-        double[] e = new double[m];
-        for (int i = 0; i < m; i++) {
-            e[i] = all[(int) frames[i]];
-        }
-        Task task = Task.builder().dataset(data).z(data.z())
-                .positions(NpyArray.of(org.gdml4j.io.DType.F8, false, r, m, atoms, 3))
-                .forces(NpyArray.of(org.gdml4j.io.DType.F8, false, f, m, atoms, 3))
-                .energies(NpyArrays.ofDoubles(e, m)).idxsTrain(frames).idxsValid(new long[0])
-                .sig(10L).lam(1e-10).perms(PerfData.aspirinPerms(arena)).useSym(true).build("aspirin M=" + m);
-        task.write(target);
+        PerfData.aspirinTask(arena, m).write(target);
     }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {

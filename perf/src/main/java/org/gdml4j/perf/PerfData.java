@@ -60,11 +60,13 @@ public final class PerfData {
 
     /** Rows {@code frames} of a (frames, atoms, 3) array, copied contiguous into {@code arena}. */
     public static MemorySegment rows(Arena arena, NpyArray all, long[] frames) {
-        long row = all.dim(1) * all.dim(2) * 8;
-        MemorySegment dst = arena.allocate(frames.length * row, 64);
-        for (int i = 0; i < frames.length; i++) {
-            MemorySegment.copy(all.data(), frames[i] * row, dst, i * row, row);
-        }
-        return dst;
+        return org.gdml4j.train.FrameSelection.gather(arena, all.data(), frames, (int) all.dim(1));
+    }
+
+    /** The aspirin task of the benchmarks: the first M frames of rMD17 training split 1, σ = 10, λ = 1e-10, 6 symmetries. */
+    public static Task aspirinTask(Arena arena, int m) {
+        Dataset data = dataset("aspirin", arena);
+        return org.gdml4j.train.TaskFactory.fromFrames(data, split("aspirin", true, m), new long[0], aspirinPerms(arena), 10, 1e-10,
+                arena);
     }
 }

@@ -1,0 +1,64 @@
+package org.gdml4j.train;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.gdml4j.io.DType;
+import org.gdml4j.io.Dataset;
+import org.gdml4j.io.NpyArray;
+import org.gdml4j.io.NpyArrays;
+import org.gdml4j.io.Task;
+
+/**
+ * An sGDML task (sgdml-reference.md §9.2) from chosen frames of a dataset: training geometries, forces and
+ * energies copied out, the dataset's name, theory, units and md5 recorded, the given symmetry group and σ, λ.
+ */
+public final class TaskFactory {
+    private TaskFactory() {
+    }
+
+    /**
+     * @param train frames to train on (dataset row indices)
+     * @param valid frames reserved for validation (recorded only)
+     * @param perms permutation group (P x N), or null for the identity alone
+     */
+    public static Task fromFrames(Dataset data, long[] train, long[] valid, int[][] perms, double sigma, double lambda, Arena arena) {
+        int atoms = data.atoms();
+        int m = train.length;
+        for (long f : train) {
+            if (f < 0 || f >= data.frames()) {
+                throw new IllegalArgumentException("training frame " + f + " is out of range (the dataset has " + data.frames() + ")");
+            }
+        }
+        MemorySegment r = FrameSelection.gather(arena, data.positions().data(), train, atoms);
+        MemorySegment f = FrameSelection.gather(arena, data.forces().data(), train, atoms);
+        int[][] group = perms;
+        if (group == null) {
+            group = new int[1][atoms];
+            for (int a = 0; a < atoms; a++) {
+                group[0][a] = a;
+            }
+        }
+        var b = Task.builder().dataset(data).z(data.z())
+                .positions(NpyArray.of(DType.F8, false, r, m, atoms, 3))
+                .forces(NpyArray.of(DType.F8, false, f, m, atoms, 3))
+                .idxsTrain(train).idxsValid(valid).lam(lambda).perms(group).useSym(perms != null && group.length > 1);
+        if (sigma == Math.rint(sigma)) {
+            b.sig((long) sigma);
+        } else {
+            b.sig(sigma);
+        }
+        if (data.hasEnergies()) {
+            double[] all = data.energies();
+            double[] e = new double[m];
+            for (int i = 0; i < m; i++) {
+                e[i] = all[(int) train[i]];
+            }
+            b.energies(NpyArrays.ofDoubles(e, m));
+        } else {
+            b.noEnergies();
+        }
+        return b.build((data.name() == null ? "dataset" : data.name()) + " task (M = " + m + ")");
+    }
+
+}
