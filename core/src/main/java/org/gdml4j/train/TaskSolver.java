@@ -159,11 +159,14 @@ public final class TaskSolver {
         }
     }
 
-    /** Our own model keys beside sGDML's: how it was solved and whether it converged. */
+    /**
+     * Our own model keys beside sGDML's, for iterative solves only (a closed-form model has exactly the reference's
+     * keys): the preconditioner, k, the seed, and whether it converged.
+     */
     private static java.util.Map<String, org.gdml4j.io.NpyArray> extras(SolveReport report, SolveOptions o, Plan plan) {
         java.util.Map<String, org.gdml4j.io.NpyArray> m = new java.util.LinkedHashMap<>();
-        m.put("gdml4j_converged", NpyArrays.scalar(report.outcome() == SolveReport.Outcome.CONVERGED));
         if (plan.method() == Method.PCG) {
+            m.put("gdml4j_converged", NpyArrays.scalar(report.outcome() == SolveReport.Outcome.CONVERGED));
             m.put("gdml4j_preconditioner", NpyArrays.ofString(o.precond().cliName()));
             m.put("gdml4j_k", NpyArrays.scalar(((Number) report.facts().getOrDefault("k used", 0L)).longValue()));
             m.put("gdml4j_seed", NpyArrays.scalar(o.seed()));
