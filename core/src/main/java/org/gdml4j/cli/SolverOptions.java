@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import org.gdml4j.io.Model;
+import org.gdml4j.linalg.Precision;
 import org.gdml4j.precond.PreconditionerKind;
 import org.gdml4j.train.SolveOptions;
 import org.gdml4j.train.TaskSolver;
@@ -82,6 +83,6 @@ final class SolverOptions {
             alphas = w.alphasF().toDoubleArray();
         }
         return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
-                allowUnconverged);
+                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64);
     }
 }

@@ -41,7 +41,10 @@ public interface Backend {
 
     // ---- BLAS level 2 ----
 
-    /** y ← α op(A) x + βy. */
+    /**
+     * y ← α op(A) x + βy. A may be FP32 with contiguous FP64 x and y: the products then accumulate in FP64 (a
+     * single-precision factor with double-precision vectors).
+     */
     void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y);
 
     /** y ← α A x + βy for symmetric A, reading only its {@code uplo} triangle (diagonal included). */

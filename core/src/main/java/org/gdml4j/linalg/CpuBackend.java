@@ -101,6 +101,15 @@ public final class CpuBackend implements Backend {
         if (x.length() != n || y.length() != m) {
             throw new IllegalArgumentException("gemv: " + (trans == Trans.NO ? "A" : "Aᵀ") + " " + a + " times " + x + " into " + y);
         }
+        if (a.precision() == Precision.FP32 && x.precision() == Precision.FP64 && y.precision() == Precision.FP64
+                && x.isContiguous() && y.isContiguous()) {
+            if (trans == Trans.NO) {
+                MixedGemv.plain(alpha, a, x, beta, y);
+            } else {
+                MixedGemv.transposed(alpha, a, x, beta, y);
+            }
+            return;
+        }
         if (a.precision() == Precision.FP32 && x.precision() == Precision.FP32 && y.precision() == Precision.FP32) {
             Blas.cblas_sgemv(Blas.CblasColMajor(), op(trans), dim(a.rows()), dim(a.cols()), (float) alpha, a.segment(), dim(a.ld()),
                     x.segment(), inc(x), (float) beta, y.segment(), inc(y));

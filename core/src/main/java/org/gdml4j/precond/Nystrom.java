@@ -9,6 +9,7 @@ import org.gdml4j.linalg.Backend.Uplo;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Workspace;
+import org.gdml4j.solve.Preconditioner;
 import org.gdml4j.solve.Progress;
 
 /**
@@ -25,7 +26,43 @@ public final class Nystrom {
     private Nystrom() {
     }
 
-    /** Builds the factor for the sorted distinct columns {@code s}. */
+    /**
+     * The Nyström preconditioner with its tall factor stored in {@code precision}: FP64 gives the stable
+     * orthonormal form ({@link LowRankFactor}), FP32 keeps the kernel columns themselves in single precision
+     * ({@link SinglePrecisionFactor}).
+     */
+    public static Preconditioner build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress,
+            Precision precision) {
+        if (precision == Precision.FP64) {
+            return build(be, src, s, lambda, label, progress);
+        }
+        long n = src.size();
+        int k = s.length;
+        Workspace ws = Workspace.shared();
+        try {
+            Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP32, "preconditioner factor (" + label + ", fp32)");
+            progress.start("kernel columns (" + label + ")", k, "columns");
+            writeColumns(src, s, cols, progress);
+            progress.finish();
+            try (Workspace small = Workspace.shared()) {
+                Matrix kss = small.matrix(k, k, "K_SS");
+                for (int j = 0; j < k; j++) {
+                    for (int i = j; i < k; i++) {
+                        kss.set(i, j, cols.get(s[i], j));
+                    }
+                }
+                progress.start("factorising the preconditioner", 1, "step");
+                SinglePrecisionFactor f = SinglePrecisionFactor.build(be, ws, cols, kss, lambda, label);
+                progress.finish();
+                return f;
+            }
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** Builds the FP64 factor for the sorted distinct columns {@code s}. */
     public static LowRankFactor build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress) {
         long n = src.size();
         int k = s.length;

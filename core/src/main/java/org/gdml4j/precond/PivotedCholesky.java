@@ -25,21 +25,32 @@ public final class PivotedCholesky {
     }
 
     /** Result: the factor and the pivots in the order chosen. */
-    public record Built(LowRankFactor factor, long[] pivots) {
+    public record Built(org.gdml4j.solve.Preconditioner factor, long[] pivots) {
     }
 
     public static Built build(Backend be, ColumnSource src, int k, double lambda, Progress progress) {
+        return build(be, src, k, lambda, progress, Precision.FP64);
+    }
+
+    /**
+     * With {@code precision} FP32 the factor L is stored in single precision: each new column is formed in an FP64
+     * scratch (kernel column minus the Schur correction, accumulated in FP64) and then rounded into L.
+     */
+    public static Built build(Backend be, ColumnSource src, int k, double lambda, Progress progress, Precision precision) {
         long n = src.size();
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k must be in [1, " + n + "], got " + k);
         }
         Workspace ws = Workspace.shared();
         try {
-            Matrix l = ws.matrix(n, k, Precision.FP64, "preconditioner factor (cholesky)");
+            boolean single = precision == Precision.FP32;
+            Matrix l = ws.matrix(n, k, precision, "preconditioner factor (cholesky)");
             long[] pivots = new long[k];
             int rank;
             try (Workspace tmp = Workspace.shared()) {
                 Vector d = tmp.vector(n, "residual diagonal");
+                Matrix scratch = single ? tmp.matrix(n, 1, "column in FP64") : null;
+                Vector row = single ? tmp.vector(k, "pivot row in FP64") : null;
                 src.diagonal(d);
                 double trace0 = be.sum(d);
                 boolean[] taken = new boolean[Math.toIntExact(n)];
@@ -54,11 +65,16 @@ public final class PivotedCholesky {
                     }
                     taken[pivot] = true;
                     pivots[m] = pivot;
-                    Vector col = l.column(m);
-                    src.columns(new long[] {pivot}, l.columns(m, 1));
+                    Vector col = single ? scratch.column(0) : l.column(m);
+                    src.columns(new long[] {pivot}, single ? scratch : l.columns(m, 1));
                     if (m > 0) {
                         // Schur correction with the pivot's row of the previous columns (a strided view, no copy)
-                        be.gemv(Trans.NO, -1.0, l.columns(0, m), l.row(pivot).slice(0, m), 1.0, col);
+                        Vector pivotRow = l.row(pivot).slice(0, m);
+                        if (single) {
+                            be.copy(pivotRow, row.slice(0, m));
+                            pivotRow = row.slice(0, m);
+                        }
+                        be.gemv(Trans.NO, -1.0, l.columns(0, m), pivotRow, 1.0, col);
                     }
                     double lp = Math.sqrt(dp);
                     be.scal(1.0 / lp, col);
@@ -67,6 +83,9 @@ public final class PivotedCholesky {
                     }
                     col.set(pivot, lp);
                     subtractSquares(d.segment(), col.segment(), n);
+                    if (single) {
+                        be.copy(col, l.column(m));
+                    }
                     d.set(pivot, 0.0);
                     rank = m + 1;
                     progress.update(rank);
@@ -76,7 +95,8 @@ public final class PivotedCholesky {
             Matrix used = l.columns(0, rank);
             long[] piv = java.util.Arrays.copyOf(pivots, rank);
             progress.start("factorising the preconditioner", 1, "step");
-            LowRankFactor f = LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
+            org.gdml4j.solve.Preconditioner f = single ? SinglePrecisionFactor.build(be, ws, used, null, lambda, "cholesky")
+                    : LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
             progress.finish();
             return new Built(f, piv);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package org.gdml4j.precond;
 
 import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Precision;
 import org.gdml4j.solve.Pcg;
 import org.gdml4j.solve.Preconditioner;
 import org.gdml4j.solve.Progress;
@@ -21,8 +22,18 @@ public final class PreconditionerBuilder {
     private final double lambda;
     private final long seed;
     private final Progress progress;
+    private final Precision precision;
 
+    /** FP64 factors. */
     public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress) {
+        this(be, src, lambda, seed, progress, Precision.FP64);
+    }
+
+    /**
+     * @param precision storage of the tall factor of the column-based methods (uniform, leverage, rank-k-leverage,
+     *                  cholesky); the eigen and Jacobi preconditioners are always FP64
+     */
+    public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress, Precision precision) {
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("preconditioners need lambda > 0, got " + lambda);
         }
@@ -31,6 +42,7 @@ public final class PreconditionerBuilder {
         this.lambda = lambda;
         this.seed = seed;
         this.progress = progress == null ? Progress.NONE : progress;
+        this.precision = precision;
     }
 
     public Built build(PreconditionerKind kind, int k) {
@@ -41,11 +53,11 @@ public final class PreconditionerBuilder {
         return switch (kind) {
             case UNIFORM -> {
                 long[] s = Nystrom.uniform(n, k, seed);
-                yield new Built(Nystrom.build(be, src, s, lambda, "uniform", progress), s);
+                yield new Built(Nystrom.build(be, src, s, lambda, "uniform", progress, precision), s);
             }
             case LEVERAGE -> leverage(k, null);
             case CHOLESKY -> {
-                PivotedCholesky.Built b = PivotedCholesky.build(be, src, k, lambda, progress);
+                PivotedCholesky.Built b = PivotedCholesky.build(be, src, k, lambda, progress, precision);
                 long[] sorted = b.pivots().clone();
                 java.util.Arrays.sort(sorted);
                 yield new Built(b.factor(), sorted);
@@ -54,7 +66,7 @@ public final class PreconditionerBuilder {
             case RANK_K_LEVERAGE -> {
                 double[] tau = DenseSpectrum.rankKLeverageScores(be, src, k, progress);
                 long[] s = Nystrom.weighted(tau, k, seed);
-                yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress), s);
+                yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress, precision), s);
             }
             case BLOCK_JACOBI -> new Built(BlockJacobi.molecules(be, src, lambda, progress), new long[0]);
             case ATOM_JACOBI -> new Built(BlockJacobi.atoms(be, src, lambda, progress), new long[0]);
@@ -80,7 +92,7 @@ public final class PreconditionerBuilder {
             }
         }
         long[] s = Nystrom.weighted(tau, k, seed);
-        return new Built(Nystrom.build(be, src, s, lambda, "leverage", progress), s);
+        return new Built(Nystrom.build(be, src, s, lambda, "leverage", progress, precision), s);
     }
 
     /** The growth rule for {@code kind}, or null for kinds that cannot grow. The caller closes replaced preconditioners. */
@@ -97,6 +109,8 @@ public final class PreconditionerBuilder {
             int bigger = (int) Math.min(n, (long) Math.ceil(1.2 * k));
             Built b;
             if (kind == PreconditionerKind.LEVERAGE && current instanceof LowRankFactor f) {
+                b = leverage(bigger, f.leverageScores());
+            } else if (kind == PreconditionerKind.LEVERAGE && current instanceof SinglePrecisionFactor f) {
                 b = leverage(bigger, f.leverageScores());
             } else {
                 b = build(kind, bigger);

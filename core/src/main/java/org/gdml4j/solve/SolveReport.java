@@ -131,6 +131,22 @@ public final class SolveReport {
         return events;
     }
 
+    /**
+     * Folds a later phase of the same solve into this report (e.g. PCG continued after a fallback): iterations,
+     * residual history, times and events add up; the later outcome and residual win.
+     */
+    public SolveReport absorb(SolveReport later) {
+        iterations += later.iterations;
+        residualHistory.addAll(later.residualHistory);
+        later.seconds.forEach(this::addSeconds);
+        events.addAll(later.events);
+        facts.putAll(later.facts);
+        outcome = later.outcome;
+        trueResidual = later.trueResidual;
+        peakBytes = Math.max(peakBytes, later.peakBytes);
+        return this;
+    }
+
     /** A two-column table for the terminal. */
     public String toTable() {
         StringBuilder sb = new StringBuilder();

@@ -6,6 +6,7 @@ import org.gdml4j.io.Model;
 import org.gdml4j.kernel.GdmlKernel;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.precond.ColumnSource;
 import org.gdml4j.precond.DenseSpectrum;
@@ -46,6 +47,13 @@ final class PcgStage {
         };
     }
 
+    /** As {@link #bytes(TrainingSet, PreconditionerKind, long)} with the factor stored in {@code precision}. */
+    static long bytes(TrainingSet ts, SolveOptions o, long k) {
+        long b = bytes(ts, o.precond(), k);
+        boolean columnBased = o.precond().lowRank() && !o.precond().dense();
+        return o.precision() == Precision.FP32 && columnBased ? b - 4 * ts.size() * k : b;
+    }
+
     static KPlan planK(TrainingSet ts, SolveOptions o) {
         long n = ts.size();
         if (!o.precond().lowRank()) {
@@ -66,18 +74,36 @@ final class PcgStage {
         }
         long avail = MemoryBudget.availableBytes();
         int requested = k;
-        while (k > 1 && bytes(ts, o.precond(), k) > avail) {
+        while (k > 1 && bytes(ts, o, k) > avail) {
             k = (int) (k * 0.95);
         }
-        if (bytes(ts, o.precond(), k) > avail) {
+        if (bytes(ts, o, k) > avail) {
             throw new org.gdml4j.linalg.InsufficientMemoryException("the " + o.precond().cliName() + " preconditioner needs "
-                    + MemoryBudget.formatBytes(bytes(ts, o.precond(), k)) + " even at k = " + k + ", but only "
-                    + MemoryBudget.formatBytes(avail) + " is available", bytes(ts, o.precond(), k), avail);
+                    + MemoryBudget.formatBytes(bytes(ts, o, k)) + " even at k = " + k + ", but only "
+                    + MemoryBudget.formatBytes(avail) + " is available", bytes(ts, o, k), avail);
         }
-        return new KPlan(k, requested, how, bytes(ts, o.precond(), k), k != requested);
+        return new KPlan(k, requested, how, bytes(ts, o, k), k != requested);
     }
 
     record Outcome(Vector alpha, SolveReport report, Model.CgInfo cg) {
+    }
+
+    private record Attempt(SolveReport report, Preconditioner last) {
+    }
+
+    /** Builds a preconditioner in {@code precision} and runs PCG from the current {@code a}. */
+    private static Attempt attempt(Backend be, TrainingSet ts, GdmlKernel kernel, ColumnSource src, Vector y, Vector a, SolveOptions o,
+            Precision precision, int k, Pcg.Options opt, long[][] inducing, Progress progress) {
+        PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress, precision);
+        long t0 = System.nanoTime();
+        PreconditionerBuilder.Built built = builder.build(o.precond(), k);
+        inducing[0] = built.inducing();
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
+        Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
+                grower);
+        result.report().addSeconds("preconditioner build", buildSeconds);
+        return new Attempt(result.report(), result.preconditioner());
     }
 
     /** Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign). */
@@ -85,22 +111,30 @@ final class PcgStage {
             Progress progress) {
         long n = ts.size();
         ColumnSource src = ColumnSource.of(kernel);
-        PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress);
         long[][] inducing = new long[1][];
-        long t0 = System.nanoTime();
-        PreconditionerBuilder.Built built = builder.build(o.precond(), plan.k());
-        inducing[0] = built.inducing();
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
         Pcg.Options opt = Pcg.Options.defaults(n).withRtol(o.rtol());
         if (o.maxIter() != null) {
             opt = opt.withMaxIter(o.maxIter());
         }
-        Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
-                grower);
-        Preconditioner last = result.preconditioner();
-        SolveReport report = result.report();
-        report.addSeconds("preconditioner build", buildSeconds);
+        Attempt first = attempt(be, ts, kernel, src, y, a, o, o.precision(), plan.k(), opt, inducing, progress);
+        SolveReport report = first.report();
+        Preconditioner last = first.last();
+        if (o.precision() == Precision.FP32 && report.outcome() != SolveReport.Outcome.CONVERGED) {
+            // an FP32 factor must reach the same tolerance; if it did not, say so and finish with FP64 from here
+            String why = String.format(Locale.ROOT, "the fp32 factor did not reach rtol %.1e (%s after %d iterations); rebuilt in fp64"
+                    + " and continued from the current solution", o.rtol(), report.outcome().name().toLowerCase(Locale.ROOT),
+                    report.iterations());
+            report.event(why);
+            progress.note(why);
+            int k = (int) Math.max(1, last.rank());
+            last.close();
+            if (report.outcome() == SolveReport.Outcome.BREAKDOWN) {
+                be.fill(a, 0.0); // a breakdown may have left garbage: start over
+            }
+            Attempt second = attempt(be, ts, kernel, src, y, a, o, Precision.FP64, k, opt, inducing, progress);
+            report.absorb(second.report());
+            last = second.last();
+        }
         report.fact("preconditioner", last.describe());
         report.fact("k requested", plan.requested());
         report.fact("k rule", plan.how());

@@ -1,5 +1,6 @@
 package org.gdml4j.train;
 
+import org.gdml4j.linalg.Precision;
 import org.gdml4j.precond.PreconditionerKind;
 
 /**
@@ -7,7 +8,7 @@ import org.gdml4j.precond.PreconditionerKind;
  * rule of thumb. {@code warmStart} is a model's {@code alphas_F} (sGDML sign) to start CG from.
  */
 public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond, Integer k, String kRule, Double kMin, Double m,
-        double rtol, Long maxIter, boolean grow, long seed, double[] warmStart, boolean allowUnconverged) {
+        double rtol, Long maxIter, boolean grow, long seed, double[] warmStart, boolean allowUnconverged, Precision precision) {
 
     public SolveOptions {
         if (!(rtol > 0) || rtol >= 1) {
@@ -15,6 +16,9 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
         }
         if (k != null && k < 1) {
             throw new IllegalArgumentException("-k must be at least 1, got " + k);
+        }
+        if (precision == null) {
+            precision = Precision.FP64;
         }
         if (maxIter != null && maxIter < 1) {
             throw new IllegalArgumentException("--max-iter must be at least 1, got " + maxIter);
@@ -24,42 +28,46 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
     /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
     public static SolveOptions defaults() {
         return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.CHOLESKY, null, "default", null, null, 1e-4, null, true,
-                0L, null, false);
+                0L, null, false, Precision.FP64);
     }
 
     public SolveOptions withMethod(TaskSolver.Method mth) {
-        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withPreconditioner(PreconditionerKind p, Integer kk) {
-        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withRtol(double r) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withGrowth(boolean g) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withSeed(long s) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withKRule(String rule, Double kmin, Double mm) {
-        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged);
+        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withMaxIter(Long it) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged, precision);
     }
 
     public SolveOptions withWarmStart(double[] alphas) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged, precision);
+    }
+
+    public SolveOptions withPrecision(Precision p) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, p);
     }
 
     public SolveOptions withAllowUnconverged(boolean a) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a, precision);
     }
 }

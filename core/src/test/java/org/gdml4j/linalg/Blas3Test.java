@@ -170,6 +170,44 @@ class Blas3Test {
         }
     }
 
+    /** FP32 matrix, FP64 vectors: products accumulate in FP64 (sgemv would round the vectors to single precision). */
+    @Test
+    void mixedPrecisionGemvAccumulatesInDouble() {
+        try (Workspace ws = Workspace.shared()) {
+            int m = 5003;
+            int n = 37;
+            double[][] a = Ref.random(rnd, m, n);
+            Matrix af = padded(ws, a, 3, Precision.FP32);
+            Vector x = ws.vector(n, "x");
+            Vector xt = ws.vector(m, "xt");
+            for (int j = 0; j < n; j++) {
+                x.set(j, rnd.nextGaussian());
+            }
+            for (int i = 0; i < m; i++) {
+                xt.set(i, 1e8 + rnd.nextGaussian()); // a large offset that single precision would destroy
+            }
+            Vector y = ws.vector(m, "y");
+            be.fill(y, 1.0);
+            be.gemv(Trans.NO, 2.0, af, x, 0.5, y);
+            Vector yt = ws.vector(n, "yt");
+            be.gemv(Trans.YES, 1.0, af, xt, 0.0, yt);
+            for (int i = 0; i < m; i++) {
+                double s = 0.5;
+                for (int j = 0; j < n; j++) {
+                    s += 2.0 * af.get(i, j) * x.get(j);
+                }
+                assertEquals(s, y.get(i), 1e-12 * (1 + Math.abs(s)));
+            }
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int i = 0; i < m; i++) {
+                    s += af.get(i, j) * xt.get(i);
+                }
+                assertEquals(s, yt.get(j), 1e-13 * Math.abs(s) * m);
+            }
+        }
+    }
+
     @Test
     void trsvSolvesLowerTriangular() {
         try (Workspace ws = Workspace.confined()) {
