@@ -23,11 +23,16 @@ import org.gdml4j.solve.Preconditioner;
  * It copes with rank deficiency (duplicated columns get s = 0). W overwrites the caller's n x k buffer: no
  * second copy of the factor exists. One apply reads W twice (4nk flops, memory-bound). That form alone is
  * backward stable only while v has a sizeable part outside range(W): the rounding error of v − W(Wᵀv), of
- * size ε‖v‖, is amplified by 1/λ. So when ‖v − WWᵀv‖² < ½‖v‖² (v mostly inside range(W)), the complement is
- * re-projected once more (two more passes) and x = W diag(1/(s² + λ)) Wᵀv + λ⁻¹(I − WWᵀ)v is assembled from
- * the accurate parts.
+ * size ε‖v‖, is amplified by 1/λ, giving a backward error of about (‖v‖/‖v_⊥‖)·ε‖P‖‖x‖ with v_⊥ = v − WWᵀv.
+ * So when ‖v_⊥‖² < 1e-4·‖v‖² (v almost entirely inside range(W); the backward error would exceed 100·ε‖P‖‖x‖),
+ * the complement is re-projected once more (two more passes) and x = W diag(1/(s² + λ)) Wᵀv + λ⁻¹(I − WWᵀ)v
+ * is assembled from the accurate parts. CG residuals rarely come that close to range(W), so the apply
+ * normally costs two passes.
  */
 public final class LowRankFactor implements Preconditioner {
+    /** Re-project when the part of v outside range(W) holds less than this fraction of ‖v‖² (see the class comment). */
+    static final double REPROJECT_BELOW = Double.parseDouble(System.getProperty("gdml4j.reproject", "1e-2"));
+
     private final Backend be;
     private final Workspace ws;
     private final Matrix w;
@@ -38,6 +43,8 @@ public final class LowRankFactor implements Preconditioner {
     private final Vector t2;
     private final double lambda;
     private final String label;
+    private long applies;
+    private long reprojections;
 
     private LowRankFactor(Backend be, Workspace ws, Matrix w, double[] s2, double lambda, String label) {
         this.be = be;
@@ -145,15 +152,17 @@ public final class LowRankFactor implements Preconditioner {
             be.scal(1.0 / lambda, z);
             return;
         }
+        applies++;
         be.gemv(Trans.YES, 1.0, w, r, 0.0, t);
         double nr = be.nrm2(r);
         double nt = be.nrm2(t);
         be.copy(r, z);
-        if (nr * nr - nt * nt >= 0.5 * nr * nr) {
+        if (nr * nr - nt * nt >= REPROJECT_BELOW * nr * nr) {
             // λP⁻¹v = v − W diag(s²/(s² + λ)) Wᵀv
             be.multiply(t, weights, t);
             be.gemv(Trans.NO, -1.0, w, t, 1.0, z);
         } else {
+            reprojections++;
             // u = v − W c, c2 = Wᵀu (re-projection), λx = u − W c2 + W diag(λ/(s² + λ)) (c + c2)
             be.gemv(Trans.NO, -1.0, w, t, 1.0, z);
             be.gemv(Trans.YES, 1.0, w, z, 0.0, t2);
@@ -194,7 +203,8 @@ public final class LowRankFactor implements Preconditioner {
 
     @Override
     public String describe() {
-        return label + ", k = " + w.cols() + " (fp64)";
+        return label + ", k = " + w.cols() + " (fp64" + (reprojections > 0 ? ", " + reprojections + " of " + applies
+                + " applies re-projected" : "") + ")";
     }
 
     @Override

@@ -52,12 +52,15 @@ class LowRankFactorTest {
                 for (int i = 0; i < n; i++) {
                     v.set(i, rnd.nextGaussian());
                 }
-                if (trial == 1) { // a right-hand side inside range(L), the hard case for the naive form
+                if (trial == 1 || trial == 2) { // inside range(L), the hard case for the plain form
                     Vector c = ws.vector(k, "c");
                     for (int j = 0; j < k; j++) {
                         c.set(j, rnd.nextGaussian());
                     }
-                    be.gemv(Trans.NO, 1, keep, c, 0, v);
+                    Vector inside = ws.vector(n, "inside");
+                    be.gemv(Trans.NO, 1, keep, c, 0, inside);
+                    // trial 2: just above the re-projection threshold (2 % of the norm outside range(L))
+                    be.axpby(trial == 1 ? 1.0 : 50.0 * be.nrm2(v) / be.nrm2(inside), inside, trial == 1 ? 0.0 : 1.0, v);
                 }
                 Vector x = ws.vector(n, "x");
                 p.apply(v, x);

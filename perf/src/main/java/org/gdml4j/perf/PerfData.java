@@ -34,17 +34,50 @@ public final class PerfData {
     }
 
     public static Dataset dataset(String molecule, Arena arena) {
-        return Dataset.load(repo().resolve("data/rmd17_" + molecule + ".npz"), arena);
+        return Dataset.load(datasetPath(molecule), arena);
+    }
+
+    /**
+     * {@code data/rmd17_<molecule>.npz}; molecules the repository does not ship (uracil, toluene, ...) are looked up
+     * in {@code ../shared/data} beside the checkout, where the development machines have all of rMD17.
+     */
+    public static Path datasetPath(String molecule) {
+        Path p = repo().resolve("data/rmd17_" + molecule + ".npz");
+        if (Files.exists(p)) {
+            return p;
+        }
+        Path shared = repo().resolveSibling("shared").resolve("data/rmd17_" + molecule + ".npz");
+        if (Files.exists(shared)) {
+            return shared;
+        }
+        throw new IllegalStateException("no dataset for " + molecule + " in data/ or ../shared/data/");
+    }
+
+    /** The reference's permutation group for a molecule with a fixture (aspirin, ethanol, uracil). */
+    public static int[][] perms(String molecule, Arena arena) {
+        String fixture = switch (molecule) {
+            case "aspirin" -> "aspirin-sym-m10";
+            case "ethanol" -> "ethanol-sym-m30";
+            case "uracil" -> "uracil-sym-m20";
+            default -> throw new IllegalArgumentException("no reference symmetry group for " + molecule);
+        };
+        return Task.load(repo().resolve("testdata/fixtures/" + fixture + "/task.npz"), arena).perms();
+    }
+
+    /** A benchmark task: the first M frames of rMD17 training split 1 of a molecule, σ = 10, λ = 1e-10, the reference's group. */
+    public static Task task(String molecule, int m, Arena arena) {
+        return org.gdml4j.train.TaskFactory.fromFrames(dataset(molecule, arena), split(molecule, true, m), new long[0],
+                perms(molecule, arena), 10, 1e-10, arena);
     }
 
     /** The reference's permutation group of aspirin (from the aspirin fixture's task). */
     public static int[][] aspirinPerms(Arena arena) {
-        return Task.load(repo().resolve("testdata/fixtures/aspirin-sym-m10/task.npz"), arena).perms();
+        return perms("aspirin", arena);
     }
 
     /** Row indices of rMD17 split 1: {@code train} (1000) or {@code test} (1000). */
     public static long[] split(String molecule, boolean train, int count) {
-        try (Arena arena = Arena.ofConfined(); NpzReader npz = NpzReader.open(repo().resolve("data/rmd17_" + molecule + ".npz"))) {
+        try (Arena arena = Arena.ofConfined(); NpzReader npz = NpzReader.open(datasetPath(molecule))) {
             NpyArray idx = npz.read(train ? "rmd17_train_idx" : "rmd17_test_idx", arena);
             long cols = idx.dim(1);
             if (count > cols) {
@@ -65,8 +98,6 @@ public final class PerfData {
 
     /** The aspirin task of the benchmarks: the first M frames of rMD17 training split 1, σ = 10, λ = 1e-10, 6 symmetries. */
     public static Task aspirinTask(Arena arena, int m) {
-        Dataset data = dataset("aspirin", arena);
-        return org.gdml4j.train.TaskFactory.fromFrames(data, split("aspirin", true, m), new long[0], aspirinPerms(arena), 10, 1e-10,
-                arena);
+        return task("aspirin", m, arena);
     }
 }

@@ -1,0 +1,85 @@
+package org.gdml4j.perf;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+
+import org.gdml4j.io.Task;
+import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.precond.PreconditionerKind;
+import org.gdml4j.solve.SolveReport;
+import org.gdml4j.train.SolveFailedException;
+import org.gdml4j.train.SolveOptions;
+import org.gdml4j.train.TaskSolver;
+
+/**
+ * The paper's Fig. 5 setting: CG iterations to rtol 1e-4 per preconditioner and preconditioner strength k/n, no
+ * growth, for a molecule at n ≈ 15,000 (aspirin M = 250, ethanol M = 556, uracil M = 417), σ = 10, λ = 1e-10, the
+ * reference's symmetry group. Appends one CSV row per run to {@code perf/results/fig5-<molecule>.csv} (rows already
+ * there are skipped, so an interrupted sweep resumes).
+ * Usage: {@code perf/bench fig5 aspirin [fractions...]}.
+ */
+public final class Fig5Harness {
+    static final List<Double> FRACTIONS = List.of(0.035, 0.068, 0.13, 0.25);
+    static final List<PreconditionerKind> LOW_RANK = List.of(PreconditionerKind.UNIFORM, PreconditionerKind.LEVERAGE,
+            PreconditionerKind.CHOLESKY, PreconditionerKind.EIGEN, PreconditionerKind.RANK_K_LEVERAGE);
+    /** Iteration cap for the local baselines (they exist to show that they fail). */
+    static final long JACOBI_CAP = 20_000;
+
+    private Fig5Harness() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String molecule = args.length > 0 ? args[0] : "aspirin";
+        int m = switch (molecule) {
+            case "aspirin" -> 250;
+            case "ethanol" -> 556;
+            case "uracil" -> 417;
+            default -> throw new IllegalArgumentException("molecule: aspirin, ethanol or uracil");
+        };
+        Path csv = PerfData.repo().resolve("perf/results/fig5-" + molecule + ".csv");
+        Files.createDirectories(csv.getParent());
+        if (!Files.exists(csv)) {
+            Files.writeString(csv, "molecule,M,n,preconditioner,k,k_over_n,iterations,outcome,build_s,cg_s,seconds_total\n");
+        }
+        String done = Files.readString(csv);
+        try (Arena arena = Arena.ofShared()) {
+            Task task = PerfData.task(molecule, m, arena);
+            long n = 3L * task.atoms() * m;
+            for (double f : FRACTIONS) {
+                int k = (int) Math.round(f * n);
+                for (PreconditionerKind kind : LOW_RANK) {
+                    run(csv, done, task, molecule, m, n, kind, k, null);
+                }
+            }
+            run(csv, done, task, molecule, m, n, PreconditionerKind.BLOCK_JACOBI, 0, JACOBI_CAP);
+            run(csv, done, task, molecule, m, n, PreconditionerKind.ATOM_JACOBI, 0, JACOBI_CAP);
+        }
+    }
+
+    private static void run(Path csv, String done, Task task, String molecule, int m, long n, PreconditionerKind kind, int k, Long cap)
+            throws IOException {
+        String key = molecule + "," + m + "," + n + "," + kind.cliName() + "," + k + ",";
+        if (done.contains(key)) {
+            return;
+        }
+        SolveOptions o = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withPreconditioner(kind, kind.lowRank() ? k : null)
+                .withGrowth(false).withMaxIter(cap);
+        SolveReport r;
+        try {
+            r = new TaskSolver(CpuBackend.get(), null).solve(task, o).report();
+        } catch (SolveFailedException e) {
+            r = e.report();
+        }
+        double build = r.seconds().getOrDefault("preconditioner build", 0.0);
+        String row = String.format(Locale.ROOT, "%s%.4f,%d,%s,%.1f,%.1f,%.1f%n", key, (double) k / n, r.iterations(), r.outcome(), build,
+                r.totalSeconds() - build, r.totalSeconds());
+        Files.writeString(csv, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        System.out.print(row);
+    }
+}
