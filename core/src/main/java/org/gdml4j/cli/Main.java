@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gdml4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train sGDML force fields with preconditioned conjugate gradients (drop-in for the sGDML solver stage).",
-        subcommands = {SolveCommand.class, PredictCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, CreateCommand.class, SolveCommand.class, EvaluateCommand.Validate.class, EvaluateCommand.Test.class,
+                PredictCommand.class, ShowCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for invalid input files, parameters or usage. */
     public static final int EXIT_USAGE = 2;

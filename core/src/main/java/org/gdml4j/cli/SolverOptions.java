@@ -51,7 +51,8 @@ final class SolverOptions {
             description = "storage of the preconditioner factor: fp64 or fp32. Default: ${DEFAULT-VALUE}.")
     String precision;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed of the column sampling. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "seed of the random choices (frame draws, column sampling): the same seed gives the same run. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--warm-start", paramLabel = "MODEL.npz", description = "start PCG from this model's coefficients (same training set)")

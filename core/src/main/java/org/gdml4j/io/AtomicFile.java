@@ -27,6 +27,21 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Temporary files being written right now; a shutdown hook removes them if the JVM is stopped (Ctrl-C, kill). */
+    private static final java.util.Set<Path> IN_PROGRESS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path p : IN_PROGRESS) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // nothing more can be done while the JVM exits
+                }
+            }
+        }, "gdml4j-temp-cleanup"));
+    }
+
     private AtomicFile() {
     }
 
@@ -84,6 +99,7 @@ public final class AtomicFile {
         boolean done = false;
         try {
             temp = createTemp(dir, "." + absolute.getFileName());
+            IN_PROGRESS.add(temp);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
                 content.writeTo(out);
@@ -96,6 +112,9 @@ public final class AtomicFile {
         } catch (IOException e) {
             throw new SgdmlFormatException(target + ": write failed: " + e.getMessage(), e);
         } finally {
+            if (temp != null) {
+                IN_PROGRESS.remove(temp);
+            }
             if (!done && temp != null) {
                 try {
                     Files.deleteIfExists(temp);

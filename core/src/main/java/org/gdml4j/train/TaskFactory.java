@@ -61,4 +61,11 @@ public final class TaskFactory {
         return b.build((data.name() == null ? "dataset" : data.name()) + " task (M = " + m + ")");
     }
 
+
+    /** The same task with another σ (for a σ search). */
+    public static Task withSigma(Task task, double sigma, Arena arena) {
+        java.util.SequencedMap<String, NpyArray> e = new java.util.LinkedHashMap<>(task.entries());
+        e.put("sig", sigma == Math.rint(sigma) ? NpyArrays.scalar((long) sigma) : NpyArrays.scalar(sigma));
+        return Task.of(task.label(), e, arena);
+    }
 }
