@@ -23,38 +23,59 @@ public final class DenseSpectrum {
         return 3 * Math.multiplyExact(n, n) * 8 + 16 * n;
     }
 
-    /** All eigenpairs of K, ascending, vectors in the columns of the returned matrix (owned by {@code ws}). */
-    static Matrix eigen(Backend be, ColumnSource src, Workspace ws, Vector values, Progress progress) {
+    /** All eigenpairs of K (ascending), computed once and reused for several k; owns the n x n eigenvectors. */
+    public static final class Decomposition implements AutoCloseable {
+        private final Workspace ws;
+        private final Vector values;
+        private final Matrix vectors;
+
+        private Decomposition(Workspace ws, Vector values, Matrix vectors) {
+            this.ws = ws;
+            this.values = values;
+            this.vectors = vectors;
+        }
+
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+
+    /** Assembles K densely and decomposes it (syevd). */
+    public static Decomposition decompose(Backend be, ColumnSource src, Progress progress) {
         long n = src.size();
         MemoryBudget.require(bytesNeeded(n), "the dense eigendecomposition of K (n = " + n + "; only for small problems)");
-        Matrix k = ws.uninitializedMatrix(n, n, Precision.FP64, "dense K for its eigendecomposition");
-        progress.start("assembling K (dense)", 1000, "‰");
-        src.assemble(k, f -> progress.update(Math.round(1000 * f)));
-        progress.finish();
-        progress.start("eigendecomposition", 1, "step");
-        int info = be.syevd(Uplo.LOWER, k, values);
-        progress.finish();
-        if (info != 0) {
-            throw new IllegalStateException("the eigendecomposition of K did not converge (info " + info + ")");
+        Workspace ws = Workspace.shared();
+        try {
+            Vector values = ws.vector(n, "eigenvalues");
+            Matrix k = ws.uninitializedMatrix(n, n, Precision.FP64, "dense K for its eigendecomposition");
+            progress.start("assembling K (dense)", 1000, "‰");
+            src.assemble(k, f -> progress.update(Math.round(1000 * f)));
+            progress.finish();
+            progress.start("eigendecomposition", 1, "step");
+            int info = be.syevd(Uplo.LOWER, k, values);
+            progress.finish();
+            if (info != 0) {
+                throw new IllegalStateException("the eigendecomposition of K did not converge (info " + info + ")");
+            }
+            return new Decomposition(ws, values, k);
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
         }
-        return k;
     }
 
     /** The exact top-k eigenvectors: K̂ = U_k Λ_k U_kᵀ, the best rank-k approximation. */
-    public static LowRankFactor truncatedEigen(Backend be, ColumnSource src, int k, double lambda, Progress progress) {
-        long n = src.size();
+    public static LowRankFactor truncatedEigen(Backend be, Decomposition d, int k, double lambda) {
+        long n = d.vectors.rows();
         Workspace ws = Workspace.shared();
         try {
             Matrix w = ws.matrix(n, k, "preconditioner factor (eigen)");
             double[] top = new double[k];
-            try (Workspace tmp = Workspace.shared()) {
-                Vector values = tmp.vector(n, "eigenvalues");
-                Matrix vectors = eigen(be, src, tmp, values, progress);
-                for (int j = 0; j < k; j++) {
-                    long src0 = n - 1 - j; // descending
-                    be.copy(vectors.column(src0), w.column(j));
-                    top[j] = values.get(src0);
-                }
+            for (int j = 0; j < k; j++) {
+                long src0 = n - 1 - j; // descending
+                be.copy(d.vectors.column(src0), w.column(j));
+                top[j] = d.values.get(src0);
             }
             return LowRankFactor.fromEigen(be, ws, w, top, lambda, "eigen");
         } catch (RuntimeException e) {
@@ -64,20 +85,16 @@ public final class DenseSpectrum {
     }
 
     /** Rank-k leverage scores τ_i = ‖[U_k]_{i,:}‖² (eq. B1). */
-    public static double[] rankKLeverageScores(Backend be, ColumnSource src, int k, Progress progress) {
-        long n = src.size();
-        try (Workspace tmp = Workspace.shared()) {
-            Vector values = tmp.vector(n, "eigenvalues");
-            Matrix vectors = eigen(be, src, tmp, values, progress);
-            double[] tau = new double[Math.toIntExact(n)];
-            for (long j = n - k; j < n; j++) {
-                Vector u = vectors.column(j);
-                for (int i = 0; i < tau.length; i++) {
-                    double v = u.get(i);
-                    tau[i] += v * v;
-                }
+    public static double[] rankKLeverageScores(Decomposition d, int k) {
+        long n = d.vectors.rows();
+        double[] tau = new double[Math.toIntExact(n)];
+        for (long j = n - k; j < n; j++) {
+            Vector u = d.vectors.column(j);
+            for (int i = 0; i < tau.length; i++) {
+                double v = u.get(i);
+                tau[i] += v * v;
             }
-            return tau;
         }
+        return tau;
     }
 }

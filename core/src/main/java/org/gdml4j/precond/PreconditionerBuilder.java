@@ -12,7 +12,7 @@ import org.gdml4j.solve.Progress;
  * resamples from the current factor's scores, cholesky continues its deterministic pivot sequence (recomputed),
  * eigen takes more eigenvectors; the Jacobi baselines and none cannot grow.
  */
-public final class PreconditionerBuilder {
+public final class PreconditionerBuilder implements AutoCloseable {
     /** A preconditioner and the kernel columns it was built from (sorted; empty for non-column methods). */
     public record Built(Preconditioner preconditioner, long[] inducing) {
     }
@@ -23,6 +23,8 @@ public final class PreconditionerBuilder {
     private final long seed;
     private final Progress progress;
     private final Precision precision;
+    /** The dense eigendecomposition, kept for further eigen/rank-k builds (growth, sweeps over k) until close. */
+    private DenseSpectrum.Decomposition spectrum;
 
     /** FP64 factors. */
     public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress) {
@@ -62,9 +64,9 @@ public final class PreconditionerBuilder {
                 java.util.Arrays.sort(sorted);
                 yield new Built(b.factor(), sorted);
             }
-            case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, src, k, lambda, progress), new long[0]);
+            case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0]);
             case RANK_K_LEVERAGE -> {
-                double[] tau = DenseSpectrum.rankKLeverageScores(be, src, k, progress);
+                double[] tau = DenseSpectrum.rankKLeverageScores(spectrum(), k);
                 long[] s = Nystrom.weighted(tau, k, seed);
                 yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress, precision), s);
             }
@@ -72,6 +74,22 @@ public final class PreconditionerBuilder {
             case ATOM_JACOBI -> new Built(BlockJacobi.atoms(be, src, lambda, progress), new long[0]);
             case NONE -> new Built(Preconditioner.identity(be), new long[0]);
         };
+    }
+
+    private DenseSpectrum.Decomposition spectrum() {
+        if (spectrum == null) {
+            spectrum = DenseSpectrum.decompose(be, src, progress);
+        }
+        return spectrum;
+    }
+
+    /** Releases the cached dense eigendecomposition, if any (the preconditioners built stay valid). */
+    @Override
+    public void close() {
+        if (spectrum != null) {
+            spectrum.close();
+            spectrum = null;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.gdml4j.train;
 
+import java.util.List;
 import java.util.Locale;
 
 import org.gdml4j.io.Model;
@@ -94,16 +95,44 @@ final class PcgStage {
     /** Builds a preconditioner in {@code precision} and runs PCG from the current {@code a}. */
     private static Attempt attempt(Backend be, TrainingSet ts, GdmlKernel kernel, ColumnSource src, Vector y, Vector a, SolveOptions o,
             Precision precision, int k, Pcg.Options opt, long[][] inducing, Progress progress) {
-        PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress, precision);
-        long t0 = System.nanoTime();
-        PreconditionerBuilder.Built built = builder.build(o.precond(), k);
-        inducing[0] = built.inducing();
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
-        Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
-                grower);
-        result.report().addSeconds("preconditioner build", buildSeconds);
-        return new Attempt(result.report(), result.preconditioner());
+        try (PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress, precision)) {
+            long t0 = System.nanoTime();
+            PreconditionerBuilder.Built built = builder.build(o.precond(), k);
+            inducing[0] = built.inducing();
+            double buildSeconds = (System.nanoTime() - t0) / 1e9;
+            Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
+            Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
+                    grower);
+            result.report().addSeconds("preconditioner build", buildSeconds);
+            return new Attempt(result.report(), result.preconditioner());
+        }
+    }
+
+    /**
+     * Experiments: PCG from zero for each (preconditioner, k) on one kernel, without growth; the dense
+     * eigendecomposition (eigen, rank-k-leverage) is computed once for all points.
+     */
+    static void sweep(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, List<TaskSolver.SweepPoint> points,
+            double rtol, long seed, java.util.function.BiConsumer<TaskSolver.SweepPoint, SolveReport> sink) {
+        long n = ts.size();
+        try (PreconditionerBuilder builder = new PreconditionerBuilder(be, ColumnSource.of(kernel), ts.lambda(), seed, Progress.NONE)) {
+            for (TaskSolver.SweepPoint pt : points) {
+                be.fill(a, 0.0);
+                long t0 = System.nanoTime();
+                PreconditionerBuilder.Built built = builder.build(pt.kind(), pt.k());
+                double buildSeconds = (System.nanoTime() - t0) / 1e9;
+                Pcg.Options opt = Pcg.Options.defaults(n).withRtol(rtol);
+                if (pt.maxIter() != null) {
+                    opt = opt.withMaxIter(pt.maxIter());
+                }
+                Pcg.Result r = new Pcg(be, Progress.NONE).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
+                        null);
+                r.report().addSeconds("preconditioner build", buildSeconds);
+                r.report().fact("preconditioner", r.preconditioner().describe());
+                r.preconditioner().close();
+                sink.accept(pt, r.report());
+            }
+        }
     }
 
     /** Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign). */

@@ -39,6 +39,10 @@ public final class TaskSolver {
         }
     }
 
+    /** One point of a preconditioner sweep: a kind, its k (ignored by kinds without one), an iteration cap or null. */
+    public record SweepPoint(org.gdml4j.precond.PreconditionerKind kind, int k, Long maxIter) {
+    }
+
     private final Backend be;
     private final Progress progress;
 
@@ -95,11 +99,7 @@ public final class TaskSolver {
         }
         try (Workspace ws = Workspace.shared();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
-            Vector y = ws.vector(n, "labels");
-            MemorySegment f = ts.forces();
-            for (long i = 0; i < n; i++) {
-                y.set(i, f.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) / ts.std());
-            }
+            Vector y = labels(ws, ts);
             Vector a = ws.vector(n, "solution");
             SolveReport report;
             Model.CgInfo cg = null;
@@ -140,6 +140,32 @@ public final class TaskSolver {
             }
             return new TrainResult(built.model(), report, List.copyOf(warnings));
         }
+    }
+
+    /**
+     * Runs PCG from zero for every sweep point on one kernel of {@code task} (no growth), handing each report to
+     * {@code sink}: the experiments of the paper's Fig. 5 without rebuilding the kernel or the dense spectrum.
+     */
+    public void sweep(Task task, List<SweepPoint> points, double rtol, long seed,
+            java.util.function.BiConsumer<SweepPoint, SolveReport> sink) {
+        TrainingSet ts = TrainingSet.of(task);
+        long n = ts.size();
+        try (Workspace ws = Workspace.shared();
+                GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
+            Vector y = labels(ws, ts);
+            PcgStage.sweep(be, ts, kernel, y, ws.vector(n, "solution"), points, rtol, seed, sink);
+        }
+    }
+
+    /** y = vec(F_train)/std (sgdml-reference.md §4). */
+    private static Vector labels(Workspace ws, TrainingSet ts) {
+        long n = ts.size();
+        Vector y = ws.vector(n, "labels");
+        MemorySegment f = ts.forces();
+        for (long i = 0; i < n; i++) {
+            y.set(i, f.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) / ts.std());
+        }
+        return y;
     }
 
     private static void checkPcgOutcome(SolveReport report, SolveOptions o) {
