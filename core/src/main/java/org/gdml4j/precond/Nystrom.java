@@ -33,26 +33,25 @@ public final class Nystrom {
      */
     public static Preconditioner build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress,
             Precision precision) {
-        if (precision == Precision.FP64) {
-            return build(be, src, s, lambda, label, progress);
-        }
         long n = src.size();
         int k = s.length;
         Workspace ws = Workspace.shared();
         try {
-            Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP32, "preconditioner factor (" + label + ", fp32)");
+            Matrix cols = ws.uninitializedMatrix(n, k, precision, "preconditioner factor (" + label + ")");
             progress.start("kernel columns (" + label + ")", k, "columns");
             writeColumns(src, s, cols, progress);
             progress.finish();
             try (Workspace small = Workspace.shared()) {
                 Matrix kss = small.matrix(k, k, "K_SS");
-                for (int j = 0; j < k; j++) {
-                    for (int i = j; i < k; i++) {
-                        kss.set(i, j, cols.get(s[i], j));
-                    }
-                }
                 progress.start("factorising the preconditioner", 1, "step");
-                SinglePrecisionFactor f = SinglePrecisionFactor.build(be, ws, cols, kss, lambda, label);
+                Preconditioner f;
+                if (precision == Precision.FP64) {
+                    choleskyOfKss(be, cols, s, kss, progress);
+                    f = LowRankFactor.fromNystrom(be, ws, cols, kss, lambda, label);
+                } else {
+                    copyKss(cols, s, kss, 0);
+                    f = SinglePrecisionFactor.build(be, ws, cols, kss, lambda, label);
+                }
                 progress.finish();
                 return f;
             }
@@ -64,50 +63,43 @@ public final class Nystrom {
 
     /** Builds the FP64 factor for the sorted distinct columns {@code s}. */
     public static LowRankFactor build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress) {
-        long n = src.size();
+        return (LowRankFactor) build(be, src, s, lambda, label, progress, Precision.FP64);
+    }
+
+    /** The lower triangle of K_SS (rows s of the columns) into kss, plus {@code jitter} on its diagonal. */
+    private static void copyKss(Matrix cols, long[] s, Matrix kss, double jitter) {
         int k = s.length;
-        Workspace ws = Workspace.shared();
-        try {
-            Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP64, "preconditioner factor (" + label + ")");
-            progress.start("kernel columns (" + label + ")", k, "columns");
-            writeColumns(src, s, cols, progress);
-            progress.finish();
-            try (Workspace small = Workspace.shared()) {
-                Matrix c = small.matrix(k, k, "K_SS");
-                double meanDiag = 0;
-                for (int j = 0; j < k; j++) {
-                    meanDiag += cols.get(s[j], j) / k;
-                }
-                double jitter = 0;
-                for (int step = 0;; step++) {
-                    for (int j = 0; j < k; j++) {
-                        for (int i = j; i < k; i++) {
-                            c.set(i, j, cols.get(s[i], j));
-                        }
-                        c.set(j, j, c.get(j, j) + jitter);
-                    }
-                    if (be.potrf(Uplo.LOWER, c) == 0) {
-                        break;
-                    }
-                    if (step == JITTER.length) {
-                        throw new IllegalStateException("K_SS is not positive definite even with jitter " + jitter);
-                    }
-                    jitter = JITTER[step] * meanDiag;
-                    progress.note(String.format(Locale.ROOT, "K_SS Cholesky failed; retrying with jitter %.1e", jitter));
-                }
-                for (int j = 1; j < k; j++) {
-                    for (int i = 0; i < j; i++) {
-                        c.set(i, j, 0.0); // potrf leaves the upper triangle as it was
-                    }
-                }
-                progress.start("factorising the preconditioner", 1, "step");
-                LowRankFactor f = LowRankFactor.fromNystrom(be, ws, cols, c, lambda, label);
-                progress.finish();
-                return f;
+        for (int j = 0; j < k; j++) {
+            for (int i = j; i < k; i++) {
+                kss.set(i, j, cols.get(s[i], j));
             }
-        } catch (RuntimeException e) {
-            ws.close();
-            throw e;
+            kss.set(j, j, kss.get(j, j) + jitter);
+        }
+    }
+
+    /** kss ← chol(K_SS + δI), lower, upper triangle zeroed; δ climbs the jitter ladder until it succeeds. */
+    private static void choleskyOfKss(Backend be, Matrix cols, long[] s, Matrix kss, Progress progress) {
+        int k = s.length;
+        double meanDiag = 0;
+        for (int j = 0; j < k; j++) {
+            meanDiag += cols.get(s[j], j) / k;
+        }
+        double jitter = 0;
+        for (int step = 0;; step++) {
+            copyKss(cols, s, kss, jitter);
+            if (be.potrf(Uplo.LOWER, kss) == 0) {
+                break;
+            }
+            if (step == JITTER.length) {
+                throw new IllegalStateException("K_SS is not positive definite even with jitter " + jitter);
+            }
+            jitter = JITTER[step] * meanDiag;
+            progress.note(String.format(Locale.ROOT, "K_SS Cholesky failed; retrying with jitter %.1e", jitter));
+        }
+        for (int j = 1; j < k; j++) {
+            for (int i = 0; i < j; i++) {
+                kss.set(i, j, 0.0); // potrf leaves the upper triangle as it was
+            }
         }
     }
 

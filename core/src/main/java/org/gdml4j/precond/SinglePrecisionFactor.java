@@ -55,21 +55,9 @@ public final class SinglePrecisionFactor implements Preconditioner {
         if (f.precision() != Precision.FP32) {
             throw new IllegalArgumentException("expected an FP32 factor, got " + f);
         }
-        long n = f.rows();
         long k = f.cols();
         Matrix g = ws.matrix(k, k, "Woodbury core");
-        try (Workspace tmp = Workspace.shared()) {
-            long panel = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8)));
-            Matrix p64 = tmp.matrix(panel, k, "panel in FP64");
-            for (long r0 = 0; r0 < n; r0 += panel) {
-                long rows = Math.min(panel, n - r0);
-                Matrix dst = p64.block(0, 0, rows, k);
-                for (long j = 0; j < k; j++) {
-                    be.copy(f.block(r0, j, rows, 1).column(0), dst.column(j));
-                }
-                be.syrk(Uplo.LOWER, Trans.YES, 1.0, dst, r0 == 0 ? 0.0 : 1.0, g); // G += FᵀF in FP64
-            }
-        }
+        forEachPanel(be, f, (panel, r0) -> be.syrk(Uplo.LOWER, Trans.YES, 1.0, panel, r0 == 0 ? 0.0 : 1.0, g)); // G += FᵀF in FP64
         double mean = 0;
         for (long i = 0; i < k; i++) {
             for (long j = 0; j <= i; j++) {
@@ -109,6 +97,23 @@ public final class SinglePrecisionFactor implements Preconditioner {
         long n = f.rows();
         long k = f.cols();
         double[] tau = new double[Math.toIntExact(n)];
+        forEachPanel(be, f, (dst, r0) -> {
+            be.trsm(Backend.Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, chol, dst);
+            for (long j = 0; j < k; j++) {
+                MemorySegment c = dst.column(j).segment();
+                for (int i = 0; i < dst.rows(); i++) {
+                    double v = c.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
+                    tau[(int) (r0 + i)] += v * v;
+                }
+            }
+        });
+        return tau;
+    }
+
+    /** Row panels of the FP32 factor converted to FP64 (about 64 MB at a time), handed to {@code body}. */
+    private static void forEachPanel(Backend be, Matrix f, java.util.function.ObjLongConsumer<Matrix> body) {
+        long n = f.rows();
+        long k = f.cols();
         try (Workspace tmp = Workspace.shared()) {
             long panel = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8)));
             Matrix p64 = tmp.matrix(panel, k, "panel in FP64");
@@ -118,17 +123,9 @@ public final class SinglePrecisionFactor implements Preconditioner {
                 for (long j = 0; j < k; j++) {
                     be.copy(f.block(r0, j, rows, 1).column(0), dst.column(j));
                 }
-                be.trsm(Backend.Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, chol, dst);
-                for (long j = 0; j < k; j++) {
-                    MemorySegment c = dst.column(j).segment();
-                    for (int i = 0; i < rows; i++) {
-                        double v = c.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
-                        tau[(int) (r0 + i)] += v * v;
-                    }
-                }
+                body.accept(dst, r0);
             }
         }
-        return tau;
     }
 
     @Override
