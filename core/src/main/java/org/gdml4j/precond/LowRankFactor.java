@@ -14,50 +14,53 @@ import org.gdml4j.solve.Preconditioner;
 /**
  * P = K̂ + λI for a rank-k approximation K̂ ≈ K, applied through the Woodbury identity (paper eq. 4) in a
  * numerically stable form. Forming λI + LᵀL squares the conditioning of L: at λ = 1e-10 its backward error
- * reaches ε‖L‖²/λ. Instead K̂ is brought to its eigen-form K̂ = W diag(s²) Wᵀ with orthonormal W (n x k):
- * a Householder QR of the tall factor (L = QR, or of the Nyström columns K_nS = QR), a small SVD of R (or
- * of R C⁻ᵀ with C = chol(K_SS)), and W = Q U. Then
+ * reaches ε‖L‖²/λ. Instead K̂ is brought to its eigen-form K̂ = Q U diag(s²) Uᵀ Qᵀ with Q (n x k) orthonormal
+ * from a Householder QR of the tall factor (L = QR, or of the Nyström columns K_nS = QR) and U, s² from the
+ * k x k eigenproblem of B Bᵀ with B = R (or R C⁻ᵀ, C = chol(K_SS)). Then, with W = QU,
  * <pre>
  *   P⁻¹ v = λ⁻¹ (v − W diag(s²/(s² + λ)) Wᵀ v)
  * </pre>
- * It copes with rank deficiency (duplicated columns get s = 0). W overwrites the caller's n x k buffer: no
- * second copy of the factor exists. One apply reads W twice (4nk flops, memory-bound). That form alone is
- * backward stable only while v has a sizeable part outside range(W): the rounding error of v − W(Wᵀv), of
- * size ε‖v‖, is amplified by 1/λ, giving a backward error of about (‖v‖/‖v_⊥‖)·ε‖P‖‖x‖ with v_⊥ = v − WWᵀv.
- * So when ‖v_⊥‖² < 1e-4·‖v‖² (v almost entirely inside range(W); the backward error would exceed 100·ε‖P‖‖x‖),
- * the complement is re-projected once more (two more passes) and x = W diag(1/(s² + λ)) Wᵀv + λ⁻¹(I − WWᵀ)v
- * is assembled from the accurate parts. CG residuals rarely come that close to range(W), so the apply
- * normally costs two passes.
+ * W is never formed (that would cost 2nk² more): an apply goes through Q (n x k, in the caller's buffer: no second
+ * copy of the factor) and the small U. It copes with rank deficiency (duplicated columns get s = 0). An apply reads
+ * Q twice (4nk flops, memory-bound). That form alone is backward stable only while v has a sizeable part outside
+ * range(Q): the rounding error of v − QQᵀv, of size ε‖v‖, is amplified by 1/λ, giving a backward error of about
+ * (‖v‖/‖v_⊥‖)·ε‖P‖‖x‖ with v_⊥ = v − QQᵀv. So when ‖v_⊥‖² is below {@link #REPROJECT_BELOW}·‖v‖² the complement is
+ * re-projected once more (two more passes) and x = W diag(1/(s² + λ)) Wᵀv + λ⁻¹(I − QQᵀ)v is assembled from the
+ * accurate parts.
  */
 public final class LowRankFactor implements Preconditioner {
-    /** Re-project when the part of v outside range(W) holds less than this fraction of ‖v‖² (see the class comment). */
-    static final double REPROJECT_BELOW = Double.parseDouble(System.getProperty("gdml4j.reproject", "1e-2"));
+    /** Re-project when the part of v outside range(Q) holds less than this fraction of ‖v‖² (see the class comment). */
+    static final double REPROJECT_BELOW = 1e-2;
 
     private final Backend be;
     private final Workspace ws;
-    private final Matrix w;
+    private final Matrix q;
+    private final Matrix u; // null: W = Q (eigenvectors given directly)
     private final double[] s2;
     private final Vector weights;
     private final Vector inverse;
+    private final Vector c;
+    private final Vector c2;
     private final Vector t;
-    private final Vector t2;
     private final double lambda;
     private final String label;
     private long applies;
     private long reprojections;
 
-    private LowRankFactor(Backend be, Workspace ws, Matrix w, double[] s2, double lambda, String label) {
+    private LowRankFactor(Backend be, Workspace ws, Matrix q, Matrix u, double[] s2, double lambda, String label) {
         this.be = be;
         this.ws = ws;
-        this.w = w;
+        this.q = q;
+        this.u = u;
         this.s2 = s2;
         this.lambda = lambda;
         this.label = label;
         int k = s2.length;
         this.weights = ws.vector(k, "Woodbury weights");
         this.inverse = ws.vector(k, "Woodbury inverse weights");
+        this.c = ws.vector(k, "Woodbury scratch");
+        this.c2 = ws.vector(k, "Woodbury scratch");
         this.t = ws.vector(k, "Woodbury scratch");
-        this.t2 = ws.vector(k, "Woodbury scratch");
         for (int i = 0; i < k; i++) {
             weights.set(i, s2[i] / (s2[i] + lambda));
             inverse.set(i, lambda / (s2[i] + lambda)); // λ/(s² + λ): the range(W) part of λP⁻¹
@@ -65,14 +68,14 @@ public final class LowRankFactor implements Preconditioner {
     }
 
     /**
-     * From Nyström columns: K̂ = K_nS K_SS⁻¹ K_Sn with {@code cols} = K_nS (n x k, FP64, overwritten by W) and
+     * From Nyström columns: K̂ = K_nS K_SS⁻¹ K_Sn with {@code cols} = K_nS (n x k, FP64, overwritten by Q) and
      * {@code chol} the lower Cholesky factor of K_SS (k x k, possibly jittered). {@code ws} owns the result.
      */
     public static LowRankFactor fromNystrom(Backend be, Workspace ws, Matrix cols, Matrix chol, double lambda, String label) {
         return build(be, ws, cols, chol, lambda, label);
     }
 
-    /** From a factor: K̂ = L Lᵀ with {@code l} (n x k, FP64) overwritten by W. */
+    /** From a factor: K̂ = L Lᵀ with {@code l} (n x k, FP64) overwritten by Q. */
     public static LowRankFactor fromFactor(Backend be, Workspace ws, Matrix l, double lambda, String label) {
         return build(be, ws, l, null, lambda, label);
     }
@@ -83,7 +86,7 @@ public final class LowRankFactor implements Preconditioner {
         for (int i = 0; i < s2.length; i++) {
             s2[i] = Math.max(0, values[i]);
         }
-        return new LowRankFactor(be, ws, vectors, s2, lambda, label);
+        return new LowRankFactor(be, ws, vectors, null, s2, lambda, label);
     }
 
     private static LowRankFactor build(Backend be, Workspace ws, Matrix a, Matrix chol, double lambda, String label) {
@@ -98,6 +101,8 @@ public final class LowRankFactor implements Preconditioner {
         if (k > n) {
             throw new IllegalArgumentException("k = " + k + " columns exceed n = " + n);
         }
+        Matrix u = ws.matrix(k, k, "core eigenvectors");
+        double[] s2 = new double[k];
         try (Workspace tmp = Workspace.shared()) {
             Vector tau = tmp.vector(k, "QR scalars");
             be.geqrf(a, tau);
@@ -112,80 +117,97 @@ public final class LowRankFactor implements Preconditioner {
                 // K̂ = Q R K_SS⁻¹ Rᵀ Qᵀ = Q (R C⁻ᵀ)(R C⁻ᵀ)ᵀ Qᵀ
                 be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, chol, r);
             }
-            Vector s = tmp.vector(k, "singular values");
-            Matrix u = tmp.matrix(k, k, "left singular vectors");
-            Matrix vt = tmp.matrix(k, k, "right singular vectors");
-            int info = be.gesdd(r, s, u, vt);
+            // B Bᵀ = U diag(s²) Uᵀ: a symmetric k x k eigenproblem (5k³ flops; an SVD of B costs about 20k³). Its
+            // absolute error in s², ε‖B‖², perturbs the weights s²/(s² + λ) by at most ε‖B‖²/λ ≈ 1e-4 here: far inside
+            // the backward-error budget of the apply.
+            be.syrk(Uplo.LOWER, Trans.NO, 1.0, r, 0.0, u);
+            Vector values = tmp.vector(k, "core eigenvalues");
+            int info = be.syevd(Uplo.LOWER, u, values);
             if (info != 0) {
-                throw new IllegalStateException("the SVD of the " + k + " x " + k + " core did not converge (info " + info + ")");
+                throw new IllegalStateException("the eigendecomposition of the " + k + " x " + k + " core did not converge (info " + info + ")");
             }
-            multiplyInPlace(be, tmp, a, u);
-            double[] s2 = new double[k];
-            for (int i = 0; i < k; i++) {
-                s2[i] = s.get(i) * s.get(i);
+            // descending order, like the eigen preconditioner's
+            for (int j = 0; j < k / 2; j++) {
+                Vector x = u.column(j);
+                Vector y = u.column(k - 1 - j);
+                for (int i = 0; i < k; i++) {
+                    double v = x.get(i);
+                    x.set(i, y.get(i));
+                    y.set(i, v);
+                }
             }
-            return new LowRankFactor(be, ws, a, s2, lambda, label);
-        }
-    }
-
-    /** A ← A U (n x k times k x k) by row panels through a small scratch, so no second n x k buffer is needed. */
-    private static void multiplyInPlace(Backend be, Workspace tmp, Matrix a, Matrix u) {
-        long n = a.rows();
-        long k = a.cols();
-        long panel = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8))); // ~64 MB of scratch
-        Matrix scratch = tmp.matrix(panel, k, "panel scratch");
-        for (long r0 = 0; r0 < n; r0 += panel) {
-            long rows = Math.min(panel, n - r0);
-            Matrix src = a.block(r0, 0, rows, k);
-            Matrix dst = scratch.block(0, 0, rows, k);
-            be.gemm(Trans.NO, Trans.NO, 1.0, src, u, 0.0, dst);
-            for (long j = 0; j < k; j++) {
-                be.copy(dst.column(j), src.column(j));
+            for (int j = 0; j < k; j++) {
+                s2[j] = Math.max(0, values.get(k - 1 - j));
             }
         }
+        return new LowRankFactor(be, ws, a, u, s2, lambda, label);
     }
 
     @Override
     public void apply(Vector r, Vector z) {
-        if (w.cols() == 0) {
-            be.copy(r, z);
-            be.scal(1.0 / lambda, z);
-            return;
-        }
         applies++;
-        be.gemv(Trans.YES, 1.0, w, r, 0.0, t);
+        be.gemv(Trans.YES, 1.0, q, r, 0.0, c);
         double nr = be.nrm2(r);
-        double nt = be.nrm2(t);
+        double nc = be.nrm2(c);
         be.copy(r, z);
-        if (nr * nr - nt * nt >= REPROJECT_BELOW * nr * nr) {
-            // λP⁻¹v = v − W diag(s²/(s² + λ)) Wᵀv
-            be.multiply(t, weights, t);
-            be.gemv(Trans.NO, -1.0, w, t, 1.0, z);
+        if (nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr) {
+            // λP⁻¹v = v − Q U diag(s²/(s² + λ)) Uᵀ Qᵀv
+            weighted(c, weights);
+            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
         } else {
+            // v_⊥ = v − Qc, c2 = Qᵀv_⊥ (re-projection); λx = v_⊥ − Q c2 + Q U diag(λ/(s² + λ)) Uᵀ (c + c2)
             reprojections++;
-            // u = v − W c, c2 = Wᵀu (re-projection), λx = u − W c2 + W diag(λ/(s² + λ)) (c + c2)
-            be.gemv(Trans.NO, -1.0, w, t, 1.0, z);
-            be.gemv(Trans.YES, 1.0, w, z, 0.0, t2);
-            be.axpy(1.0, t2, t);
-            be.multiply(t, inverse, t);
-            be.axpy(-1.0, t2, t);
-            be.gemv(Trans.NO, 1.0, w, t, 1.0, z);
+            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
+            be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
+            be.axpy(1.0, c2, c);
+            weighted(c, inverse);
+            be.axpy(-1.0, c2, c);
+            be.gemv(Trans.NO, 1.0, q, c, 1.0, z);
         }
         be.scal(1.0 / lambda, z);
     }
 
+    /** c ← U diag(w) Uᵀ c (in the Q basis; U = I for eigenvectors given directly). */
+    private void weighted(Vector x, Vector w) {
+        if (u == null) {
+            be.multiply(x, w, x);
+            return;
+        }
+        be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
+        be.multiply(t, w, t);
+        be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
+    }
+
     /**
-     * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) (sgdml-reference.md §6).
+     * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU
+     * (sgdml-reference.md §6), by row panels of W.
      */
     public double[] leverageScores() {
-        long n = w.rows();
+        long n = q.rows();
+        long k = q.cols();
         double[] tau = new double[Math.toIntExact(n)];
-        for (long j = 0; j < w.cols(); j++) {
-            double wj = weights.get(j);
-            Vector col = w.column(j);
-            for (int i = 0; i < tau.length; i++) {
-                double v = col.get(i);
-                tau[i] += wj * v * v;
+        try (Workspace tmp = Workspace.shared()) {
+            long panel = Math.max(64, Math.min(n, (32L << 20) / Math.max(1, k * 8)));
+            Matrix wp = tmp.matrix(panel, k, "basis panel");
+            for (long r0 = 0; r0 < n; r0 += panel) {
+                long rows = Math.min(panel, n - r0);
+                Matrix w = wp.block(0, 0, rows, k);
+                Matrix src = q.block(r0, 0, rows, k);
+                if (u == null) {
+                    for (long j = 0; j < k; j++) {
+                        be.copy(src.column(j), w.column(j));
+                    }
+                } else {
+                    be.gemm(Trans.NO, Trans.NO, 1.0, src, u, 0.0, w);
+                }
+                for (long j = 0; j < k; j++) {
+                    double wj = weights.get(j);
+                    Vector col = w.column(j);
+                    for (int i = 0; i < rows; i++) {
+                        double v = col.get(i);
+                        tau[(int) (r0 + i)] += wj * v * v;
+                    }
+                }
             }
         }
         return tau;
@@ -196,20 +218,15 @@ public final class LowRankFactor implements Preconditioner {
         return s2.clone();
     }
 
-    /** The orthonormal basis W (n x k), a view of the factor's memory. */
-    public Matrix basis() {
-        return w;
-    }
-
     @Override
     public String describe() {
-        return label + ", k = " + w.cols() + " (fp64" + (reprojections > 0 ? ", " + reprojections + " of " + applies
+        return label + ", k = " + q.cols() + " (fp64" + (reprojections > 0 ? ", " + reprojections + " of " + applies
                 + " applies re-projected" : "") + ")";
     }
 
     @Override
     public long rank() {
-        return w.cols();
+        return q.cols();
     }
 
     @Override
