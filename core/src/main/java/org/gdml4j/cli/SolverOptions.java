@@ -18,7 +18,7 @@ final class SolverOptions {
             description = "closed-form, pcg or auto (closed form where K fits comfortably and is predicted faster). Default: ${DEFAULT-VALUE}.")
     String solver;
 
-    @Option(names = "--precond", paramLabel = "NAME", defaultValue = "cholesky",
+    @Option(names = "--precond", paramLabel = "NAME", defaultValue = "leverage",
             description = "PCG preconditioner: uniform, leverage, cholesky, eigen, rank-k-leverage, block-jacobi, atom-jacobi, none."
                     + " Default: ${DEFAULT-VALUE}.")
     String precond;

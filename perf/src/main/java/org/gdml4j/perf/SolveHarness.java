@@ -1,0 +1,98 @@
+package org.gdml4j.perf;
+
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.gdml4j.io.Dataset;
+import org.gdml4j.io.Model;
+import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.train.ErrorStats;
+import org.gdml4j.train.Predictions;
+import org.gdml4j.train.Predictor;
+
+/**
+ * Solves rMD17 aspirin with M training frames (first M of training split 1, σ = 10, λ = 1e-10, 6 symmetries) with
+ * the given {@code gdml4j solve} options, each configuration in its own JVM: wall time from task file to model file,
+ * the process's peak resident memory, the solver report's time split and iterations, and the force MAE on the
+ * 1,000 frames of the rMD17 test split 1. Usage: {@code perf/bench solve M "--solver pcg --precond cholesky" ...}.
+ */
+public final class SolveHarness {
+    private SolveHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int m = Integer.parseInt(args[0]);
+        Path jar = PerfData.repo().resolve("core/target/gdml4j.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("build first: mvn -DskipTests package (needs " + jar + ")");
+        }
+        Path dir = Files.createTempDirectory("gdml4j-solve-");
+        Path task = dir.resolve("task.npz");
+        try (Arena arena = Arena.ofShared()) {
+            PerfData.aspirinTask(arena, m).write(task);
+        }
+        System.out.printf(Locale.ROOT, "%n| aspirin M | options | wall (task → model) | iterations | time split | peak RSS | test force MAE |%n");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (int i = 1; i < args.length; i++) {
+            Path model = dir.resolve("model-" + i + ".npz");
+            Path log = dir.resolve("log-" + i + ".jsonl");
+            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--add-modules",
+                    "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "solve", task.toString(), "-o",
+                    model.toString(), "--log-json", log.toString(), "--quiet"));
+            cmd.addAll(Arrays.asList(args[i].trim().split("\\s+")));
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            int rc = p.waitFor();
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (rc != 0) {
+                System.out.printf(Locale.ROOT, "| %d | `%s` | failed (%d) | | %s | | |%n", m, args[i], rc, out.strip().replace('\n', ' '));
+                continue;
+            }
+            String rep = Files.readString(log).lines().filter(l -> l.startsWith("{\"solver\"")).findFirst().orElseThrow();
+            long peak = Long.parseLong(find(rep, "\"peak_resident_bytes\":(-?\\d+)"));
+            String iters = find(rep, "\"iterations\":(\\d+)");
+            String split = find(rep, "\"seconds\":\\{([^}]*)\\}").replace("\"", "").replace(",", ", ");
+            double mae = mae(model);
+            System.out.printf(Locale.ROOT, "| %d | `%s` | %.1f s | %s | %s | %.2f GB | %.3f |%n", m, args[i], wall, iters, split, peak / 1e9, mae);
+            System.out.println("  report: " + find(rep, "\"facts\":(\\{[^}]*\\})"));
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    static double mae(Path model) {
+        try (Arena arena = Arena.ofShared()) {
+            Dataset data = PerfData.dataset("aspirin", arena);
+            long[] test = PerfData.split("aspirin", false, 1000);
+            MemorySegment r = PerfData.rows(arena, data.positions(), test);
+            MemorySegment f = PerfData.rows(arena, data.forces(), test);
+            try (Predictor p = Predictor.of(CpuBackend.get(), Model.load(model, arena))) {
+                Predictions pred = p.predict(r, test.length);
+                return ErrorStats.of(pred.forces(), f).mae();
+            }
+        }
+    }
+
+    static String find(String text, String regex) {
+        Matcher mt = Pattern.compile(regex).matcher(text);
+        if (!mt.find()) {
+            throw new IllegalStateException("no match for " + regex + " in:\n" + text);
+        }
+        return mt.group(1);
+    }
+
+}
