@@ -50,12 +50,6 @@ public interface Backend {
     /** y ← α A x + βy for symmetric A, reading only its {@code uplo} triangle (diagonal included). */
     void symv(Uplo uplo, double alpha, Matrix a, Vector x, double beta, Vector y);
 
-    /**
-     * z ← z − Q c, then d ← Qᵀ z for the updated z (Q tall, FP64): both products in one sweep over Q, so a
-     * memory-bound re-projection reads Q once.
-     */
-    void projectOut(Matrix q, Vector c, Vector z, Vector d);
-
     /** x ← op(A)⁻¹ x with A triangular. */
     void trsv(Uplo uplo, Trans trans, Diag diag, Matrix a, Vector x);
 

@@ -131,15 +131,6 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void projectOut(Matrix q, Vector c, Vector z, Vector d) {
-        if (z.length() != q.rows() || c.length() != q.cols() || d.length() != q.cols() || !z.isContiguous()) {
-            throw new IllegalArgumentException("projectOut: " + q + " with c " + c + ", z " + z + ", d " + d);
-        }
-        fp64(q, c, z, d);
-        FusedProjection.run(q, c, z, d);
-    }
-
-    @Override
     public void trsv(Uplo uplo, Trans trans, Diag diag, Matrix a, Vector x) {
         if (!a.isSquare() || x.length() != a.rows()) {
             throw new IllegalArgumentException("trsv: " + a + " with " + x);

@@ -157,7 +157,8 @@ public final class LowRankFactor implements Preconditioner {
         } else {
             // v_⊥ = v − Qc, c2 = Qᵀv_⊥ (re-projection); λx = v_⊥ − Q c2 + Q U diag(λ/(s² + λ)) Uᵀ (c + c2)
             reprojections++;
-            be.projectOut(q, c, z, c2); // z = v − Qc and c2 = Qᵀz in one sweep over Q
+            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
+            be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
             be.axpy(1.0, c2, c);
             weighted(c, inverse);
             be.axpy(-1.0, c2, c);

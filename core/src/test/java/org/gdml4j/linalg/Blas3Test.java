@@ -208,38 +208,6 @@ class Blas3Test {
         }
     }
 
-    /** The fused re-projection equals z ← z − Qc followed by d ← Qᵀz with two gemv calls. */
-    @Test
-    void projectOutMatchesTwoGemvs() {
-        try (Workspace ws = Workspace.shared()) {
-            int n = 3001;
-            int k = 45;
-            double[][] a = Ref.random(rnd, n, k);
-            Matrix q = padded(ws, a, 2, Precision.FP64);
-            Vector c = ws.vector(k, "c");
-            Vector z = ws.vector(n, "z");
-            for (int j = 0; j < k; j++) {
-                c.set(j, rnd.nextGaussian());
-            }
-            for (int i = 0; i < n; i++) {
-                z.set(i, rnd.nextGaussian());
-            }
-            Vector zRef = ws.vector(n, "zRef");
-            be.copy(z, zRef);
-            be.gemv(Trans.NO, -1.0, q, c, 1.0, zRef);
-            Vector dRef = ws.vector(k, "dRef");
-            be.gemv(Trans.YES, 1.0, q, zRef, 0.0, dRef);
-            Vector d = ws.vector(k, "d");
-            be.projectOut(q, c, z, d);
-            for (int i = 0; i < n; i++) {
-                assertEquals(zRef.get(i), z.get(i), 1e-12);
-            }
-            for (int j = 0; j < k; j++) {
-                assertEquals(dRef.get(j), d.get(j), 1e-10);
-            }
-        }
-    }
-
     @Test
     void trsvSolvesLowerTriangular() {
         try (Workspace ws = Workspace.confined()) {
