@@ -46,8 +46,12 @@ public final class SolveHarness {
             Path model = dir.resolve("model-" + i + ".npz");
             Path log = dir.resolve("log-" + i + ".jsonl");
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--add-modules",
-                    "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "solve", task.toString(), "-o",
-                    model.toString(), "--log-json", log.toString(), "--quiet"));
+                    "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+            // gdml4j.* properties given to the harness (e.g. -Dgdml4j.threads) reach each solve
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("gdml4j.") && !k.equals("gdml4j.repo"))
+                    .sorted().forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+            cmd.addAll(List.of("-jar", jar.toString(), "solve", task.toString(), "-o", model.toString(), "--log-json", log.toString(),
+                    "--quiet"));
             cmd.addAll(Arrays.asList(args[i].trim().split("\\s+")));
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
