@@ -217,6 +217,20 @@ public final class LowRankFactor implements Preconditioner {
         return tau;
     }
 
+    /** The orthonormal basis Q (n x k, FP64): a view into this factor's memory, valid until {@link #close()}. */
+    Matrix basis() {
+        return q;
+    }
+
+    /** The k x k eigenvectors U of K̂ in the Q basis (K̂ = Q U diag(s²) Uᵀ Qᵀ), or null when U = I. */
+    Matrix coreVectors() {
+        return u;
+    }
+
+    String label() {
+        return label;
+    }
+
     /** Eigenvalues s² of K̂ (descending). */
     public double[] eigenvalues() {
         return s2.clone();

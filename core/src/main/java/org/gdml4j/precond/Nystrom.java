@@ -27,9 +27,8 @@ public final class Nystrom {
     }
 
     /**
-     * The Nyström preconditioner with its tall factor stored in {@code precision}: FP64 gives the stable
-     * orthonormal form ({@link LowRankFactor}), FP32 keeps the kernel columns themselves in single precision
-     * ({@link SinglePrecisionFactor}).
+     * The Nyström preconditioner with its tall factor stored in {@code precision}: the stable orthonormal form
+     * ({@link LowRankFactor}) is built in FP64 either way; FP32 then rounds its basis ({@link SinglePrecisionFactor}).
      */
     public static Preconditioner build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress,
             Precision precision) {
@@ -37,21 +36,16 @@ public final class Nystrom {
         int k = s.length;
         Workspace ws = Workspace.shared();
         try {
-            Matrix cols = ws.uninitializedMatrix(n, k, precision, "preconditioner factor (" + label + ")");
+            Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP64, "preconditioner factor (" + label + ")");
             progress.start("kernel columns (" + label + ")", k, "columns");
             writeColumns(src, s, cols, progress);
             progress.finish();
             try (Workspace small = Workspace.shared()) {
                 Matrix kss = small.matrix(k, k, "K_SS");
                 progress.start("factorising the preconditioner", 1, "step");
-                Preconditioner f;
-                if (precision == Precision.FP64) {
-                    choleskyOfKss(be, cols, s, kss, progress);
-                    f = LowRankFactor.fromNystrom(be, ws, cols, kss, lambda, label);
-                } else {
-                    copyKss(cols, s, kss, 0);
-                    f = SinglePrecisionFactor.build(be, ws, cols, kss, lambda, label);
-                }
+                choleskyOfKss(be, cols, s, kss, progress);
+                LowRankFactor exact = LowRankFactor.fromNystrom(be, ws, cols, kss, lambda, label);
+                Preconditioner f = precision == Precision.FP64 ? exact : SinglePrecisionFactor.round(be, exact, lambda);
                 progress.finish();
                 return f;
             }

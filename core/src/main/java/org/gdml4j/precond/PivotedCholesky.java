@@ -95,8 +95,24 @@ public final class PivotedCholesky {
             Matrix used = l.columns(0, rank);
             long[] piv = java.util.Arrays.copyOf(pivots, rank);
             progress.start("factorising the preconditioner", 1, "step");
-            org.gdml4j.solve.Preconditioner f = single ? SinglePrecisionFactor.build(be, ws, used, null, lambda, "cholesky")
-                    : LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
+            org.gdml4j.solve.Preconditioner f;
+            if (single) {
+                // the stable form is built in FP64 (a copy of L; the FP32 L is given back) and its basis rounded
+                Workspace ws64 = Workspace.shared();
+                try {
+                    Matrix l64 = ws64.uninitializedMatrix(n, rank, Precision.FP64, "preconditioner factor (cholesky)");
+                    for (int j = 0; j < rank; j++) {
+                        be.copy(used.column(j), l64.column(j));
+                    }
+                    ws.close();
+                    f = SinglePrecisionFactor.round(be, LowRankFactor.fromFactor(be, ws64, l64, lambda, "cholesky"), lambda);
+                } catch (RuntimeException e) {
+                    ws64.close();
+                    throw e;
+                }
+            } else {
+                f = LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
+            }
             progress.finish();
             return new Built(f, piv);
         } catch (RuntimeException e) {

@@ -52,7 +52,8 @@ final class PcgStage {
     static long bytes(TrainingSet ts, SolveOptions o, long k) {
         long b = bytes(ts, o.precond(), k);
         boolean columnBased = o.precond().lowRank() && !o.precond().dense();
-        return o.precision() == Precision.FP32 && columnBased ? b - 4 * ts.size() * k : b;
+        // FP32: the stable form is built in FP64 and its basis rounded into a new FP32 matrix, both held at once
+        return o.precision() == Precision.FP32 && columnBased ? b + 4 * ts.size() * k : b;
     }
 
     static KPlan planK(TrainingSet ts, SolveOptions o) {

@@ -8,6 +8,7 @@ import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -79,5 +80,65 @@ class LowRankFactorTest {
             }
             p.close();
         }
+    }
+
+    /**
+     * The FP32-rounded factor is exactly symmetric and positive definite (also for vectors inside range(L), where
+     * rounding an orthonormal basis naively makes λ⁻¹(I − Q̃Q̃ᵀ) indefinite by ~1e-7/λ) and solves P x = v to the
+     * rounding level of FP32 against the FP64 P.
+     */
+    @Test
+    void roundedFactorIsSymmetricPositiveAndAccurate() {
+        int n = 400;
+        int k = 30;
+        double lambda = 1e-10;
+        Random rnd = new Random(7);
+        try (Workspace ws = Workspace.shared()) {
+            Matrix l = ws.matrix(n, k, "L");
+            Matrix keep = ws.matrix(n, k, "L copy");
+            for (int j = 0; j < k; j++) {
+                double scale = Math.pow(10, 1 - 6.0 * j / k);
+                for (int i = 0; i < n; i++) {
+                    double v = scale * rnd.nextGaussian() / Math.sqrt(n);
+                    l.set(i, j, v);
+                    keep.set(i, j, v);
+                }
+            }
+            LowRankFactor exact = LowRankFactor.fromFactor(be, Workspace.shared(), l, lambda, "test");
+            double normP = exact.eigenvalues()[0] + lambda;
+            try (SinglePrecisionFactor p = SinglePrecisionFactor.round(be, exact, lambda)) {
+                assertTrue(p.describe().endsWith("(fp32)"), p.describe());
+                Vector a = randomInside(ws, keep, rnd, k);
+                Vector b = randomInside(ws, keep, rnd, k);
+                Vector pa = ws.vector(n, "P⁻¹a");
+                Vector pb = ws.vector(n, "P⁻¹b");
+                p.apply(a, pa);
+                p.apply(b, pb);
+                double ab = be.dot(a, pb);
+                double ba = be.dot(b, pa);
+                assertTrue(Math.abs(ab - ba) <= 1e-9 * be.nrm2(a) * be.nrm2(pb), "not symmetric: " + ab + " vs " + ba);
+                assertTrue(be.dot(a, pa) > 0, "not positive inside range(L): " + be.dot(a, pa));
+                // P x − v against the FP64 P = L Lᵀ + λI: FP32 rounding of the basis, ≈ 1e-7 relative
+                Vector ltx = ws.vector(k, "Lᵀx");
+                be.gemv(Trans.YES, 1, keep, pa, 0, ltx);
+                Vector res = ws.vector(n, "res");
+                be.copy(a, res);
+                be.gemv(Trans.NO, 1, keep, ltx, -1, res);
+                be.axpy(lambda, pa, res);
+                double rel = be.nrm2(res) / (normP * be.nrm2(pa));
+                System.out.printf("[woodbury fp32] ‖Px − v‖ = %.1e ‖P‖‖x‖; symmetry %.1e%n", rel, Math.abs(ab - ba) / Math.abs(ab));
+                assertTrue(rel < 1e-5, "backward error " + rel + " ‖P‖‖x‖");
+            }
+        }
+    }
+
+    private Vector randomInside(Workspace ws, Matrix l, Random rnd, int k) {
+        Vector c = ws.vector(k, "c");
+        for (int j = 0; j < k; j++) {
+            c.set(j, rnd.nextGaussian());
+        }
+        Vector v = ws.vector(l.rows(), "v");
+        be.gemv(Trans.NO, 1, l, c, 0, v);
+        return v;
     }
 }

@@ -68,6 +68,50 @@ class PcgFixtureTest {
         }
     }
 
+    static List<Arguments> fp32Cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String f : ClosedFormFixtureTest.analyticCases()) {
+            for (String p : List.of("uniform", "leverage", "cholesky")) {
+                out.add(Arguments.of(f, p));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An FP32 factor reaches the tolerance by itself (no fallback to FP64) and gives the same force MAE within 1 %.
+     * Its iterations are printed, not bounded: rounding the basis perturbs P by about ‖K̂‖·ε₃₂²/λ relative in the
+     * complement of its range, which at λ = 1e-10 costs 1.0 to 3x the FP64 iterations on these fixtures.
+     */
+    @ParameterizedTest
+    @MethodSource("fp32Cases")
+    void fp32FactorsConvergeLikeFp64(String fixture, String precond) {
+        try (Arena arena = Arena.ofShared(); NpzReader pred = NpzReader.open(TestData.fixture(fixture, "predictions.npz"))) {
+            Task task = Task.load(TestData.fixture(fixture, "task.npz"), arena);
+            NpyArray r = pred.read("R", arena).asDoubles(arena);
+            NpyArray fRef = pred.read("F_ref", arena).asDoubles(arena);
+            int frames = (int) r.dim(0);
+            TaskSolver solver = new TaskSolver(CpuBackend.get(), null);
+            SolveOptions base = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG)
+                    .withPreconditioner(PreconditionerKind.parse(precond), null).withGrowth(false);
+            for (double rtol : new double[] {1e-4, 1e-8}) {
+                TrainResult f64 = solver.solve(task, base.withRtol(rtol));
+                TrainResult f32 = solver.solve(task, base.withRtol(rtol).withPrecision(org.gdml4j.linalg.Precision.FP32));
+                String what = fixture + "/" + precond + " rtol " + rtol;
+                assertEquals(SolveReport.Outcome.CONVERGED, f32.report().outcome(), what);
+                assertTrue(f32.report().events().stream().noneMatch(e -> e.contains("fp32")), what + ": " + f32.report().events());
+                assertTrue(String.valueOf(f32.report().facts().get("preconditioner")).endsWith("(fp32)"), what);
+                assertTrue(f32.report().trueResidual() <= rtol, what + ": true residual " + f32.report().trueResidual());
+                long i64 = f64.report().iterations();
+                long i32 = f32.report().iterations();
+                System.out.printf("[pcg fp32] %s: %d its (fp64 %d)%n", what, i32, i64);
+                double mae64 = ErrorStats.of(predict(f64.model(), r, frames).forces(), fRef.data()).mae();
+                double mae32 = ErrorStats.of(predict(f32.model(), r, frames).forces(), fRef.data()).mae();
+                assertTrue(Math.abs(mae32 - mae64) <= 0.01 * mae64, what + ": force MAE " + mae32 + " vs fp64 " + mae64);
+            }
+        }
+    }
+
     private static Predictions predict(Model m, NpyArray r, int frames) {
         try (Predictor p = Predictor.of(CpuBackend.get(), m)) {
             return p.predict(r.data(), frames);
