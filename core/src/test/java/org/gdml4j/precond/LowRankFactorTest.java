@@ -54,24 +54,13 @@ class LowRankFactorTest {
                     v.set(i, rnd.nextGaussian());
                 }
                 if (trial == 1 || trial == 2) { // inside range(L), the hard case for the plain form
-                    Vector c = ws.vector(k, "c");
-                    for (int j = 0; j < k; j++) {
-                        c.set(j, rnd.nextGaussian());
-                    }
-                    Vector inside = ws.vector(n, "inside");
-                    be.gemv(Trans.NO, 1, keep, c, 0, inside);
+                    Vector inside = randomInside(ws, keep, rnd, k);
                     // trial 2: just above the re-projection threshold (5 % of the norm outside range(L))
                     be.axpby(trial == 1 ? 1.0 : 20.0 * be.nrm2(v) / be.nrm2(inside), inside, trial == 1 ? 0.0 : 1.0, v);
                 }
                 Vector x = ws.vector(n, "x");
                 p.apply(v, x);
-                // P x − v with P = L Lᵀ + λI applied explicitly
-                Vector ltx = ws.vector(k, "Ltx");
-                be.gemv(Trans.YES, 1, keep, x, 0, ltx);
-                Vector res = ws.vector(n, "res");
-                be.copy(v, res);
-                be.gemv(Trans.NO, 1, keep, ltx, -1, res);
-                be.axpy(lambda, x, res);
+                Vector res = residual(ws, keep, lambda, x, v);
                 double bound = Math.ulp(1.0) * normP * be.nrm2(x);
                 double c = be.nrm2(res) / bound;
                 System.out.printf("[woodbury] duplicated=%s trial %d: ‖Px − v‖ = %.2e = %.1f ε‖P‖‖x‖%n", duplicated, trial,
@@ -119,17 +108,23 @@ class LowRankFactorTest {
                 assertTrue(Math.abs(ab - ba) <= 1e-9 * be.nrm2(a) * be.nrm2(pb), "not symmetric: " + ab + " vs " + ba);
                 assertTrue(be.dot(a, pa) > 0, "not positive inside range(L): " + be.dot(a, pa));
                 // P x − v against the FP64 P = L Lᵀ + λI: FP32 rounding of the basis, ≈ 1e-7 relative
-                Vector ltx = ws.vector(k, "Lᵀx");
-                be.gemv(Trans.YES, 1, keep, pa, 0, ltx);
-                Vector res = ws.vector(n, "res");
-                be.copy(a, res);
-                be.gemv(Trans.NO, 1, keep, ltx, -1, res);
-                be.axpy(lambda, pa, res);
+                Vector res = residual(ws, keep, lambda, pa, a);
                 double rel = be.nrm2(res) / (normP * be.nrm2(pa));
                 System.out.printf("[woodbury fp32] ‖Px − v‖ = %.1e ‖P‖‖x‖; symmetry %.1e%n", rel, Math.abs(ab - ba) / Math.abs(ab));
                 assertTrue(rel < 1e-5, "backward error " + rel + " ‖P‖‖x‖");
             }
         }
+    }
+
+    /** P x − v with P = L Lᵀ + λI applied explicitly. */
+    private Vector residual(Workspace ws, Matrix l, double lambda, Vector x, Vector v) {
+        Vector ltx = ws.vector(l.cols(), "Lᵀx");
+        be.gemv(Trans.YES, 1, l, x, 0, ltx);
+        Vector res = ws.vector(l.rows(), "P x − v");
+        be.copy(v, res);
+        be.gemv(Trans.NO, 1, l, ltx, -1, res);
+        be.axpy(lambda, x, res);
+        return res;
     }
 
     private Vector randomInside(Workspace ws, Matrix l, Random rnd, int k) {

@@ -26,9 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PcgFixtureTest {
     static List<Arguments> cases() {
+        return fixturesTimes(List.of("uniform", "leverage", "cholesky", "eigen"));
+    }
+
+    static List<Arguments> fp32Cases() {
+        return fixturesTimes(List.of("uniform", "leverage", "cholesky"));
+    }
+
+    private static List<Arguments> fixturesTimes(List<String> preconditioners) {
         List<Arguments> out = new ArrayList<>();
         for (String f : ClosedFormFixtureTest.analyticCases()) {
-            for (String p : List.of("uniform", "leverage", "cholesky", "eigen")) {
+            for (String p : preconditioners) {
                 out.add(Arguments.of(f, p));
             }
         }
@@ -66,16 +74,6 @@ class PcgFixtureTest {
                     precond, loose.report().iterations(), tight.report().iterations(), maePcg, maeClosed, rel);
             assertTrue(Math.abs(maePcg - maeClosed) <= 0.01 * maeClosed, "force MAE " + maePcg + " vs closed form " + maeClosed);
         }
-    }
-
-    static List<Arguments> fp32Cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String f : ClosedFormFixtureTest.analyticCases()) {
-            for (String p : List.of("uniform", "leverage", "cholesky")) {
-                out.add(Arguments.of(f, p));
-            }
-        }
-        return out;
     }
 
     /**
