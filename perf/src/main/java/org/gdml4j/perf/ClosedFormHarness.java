@@ -9,22 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import org.gdml4j.io.Dataset;
-import org.gdml4j.io.Model;
-import org.gdml4j.io.NpyArray;
-import org.gdml4j.io.NpyArrays;
-import org.gdml4j.io.Task;
 import org.gdml4j.linalg.Backend.Uplo;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.nativ.NativeLibraries;
-import org.gdml4j.train.ErrorStats;
-import org.gdml4j.train.Predictions;
-import org.gdml4j.train.Predictor;
 
 /**
  * The closed-form benchmark of the kernel issue: rMD17 aspirin with M training frames (default 500, n = 31,500),
@@ -64,7 +54,7 @@ public final class ClosedFormHarness {
         for (int round = 0; round < rounds; round++) {
             String bare = run(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
                     System.getProperty("java.class.path"), BareDpotrf.class.getName(), Long.toString(n)));
-            double p = Double.parseDouble(find(bare, "dpotrf_seconds=([0-9.]+)"));
+            double p = Double.parseDouble(PerfData.find(bare, "dpotrf_seconds=([0-9.]+)"));
             System.out.printf(Locale.ROOT, "round %d: bare dpotrf n = %d: %.1f s%n", round + 1, n, p);
             potrf = Math.min(potrf, p);
             Files.deleteIfExists(log);
@@ -72,26 +62,16 @@ public final class ClosedFormHarness {
             run(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
                     "solve", task.toString(), "-o", model.toString(), "--log-json", log.toString(), "--quiet"));
             double wall = (System.nanoTime() - t0) / 1e9;
-            String rep = Files.readString(log).lines().filter(l -> l.startsWith("{\"solver\"")).findFirst().orElseThrow();
-            System.out.printf(Locale.ROOT, "round %d: solve %.1f s wall; %s%n", round + 1, wall, find(rep, "\"seconds\":(\\{[^}]*\\})"));
+            String rep = PerfData.solverReport(log);
+            System.out.printf(Locale.ROOT, "round %d: solve %.1f s wall; %s%n", round + 1, wall, PerfData.find(rep, "\"seconds\":(\\{[^}]*\\})"));
             if (wall < solveWall) {
                 solveWall = wall;
                 report = rep;
             }
-            peak = Math.max(peak, Long.parseLong(find(rep, "\"peak_resident_bytes\":(-?\\d+)")));
+            peak = Math.max(peak, Long.parseLong(PerfData.find(rep, "\"peak_resident_bytes\":(-?\\d+)")));
         }
 
-        double mae;
-        try (Arena arena = Arena.ofShared()) {
-            Dataset data = PerfData.dataset("aspirin", arena);
-            long[] test = PerfData.split("aspirin", false, 1000);
-            MemorySegment r = PerfData.rows(arena, data.positions(), test);
-            MemorySegment f = PerfData.rows(arena, data.forces(), test);
-            try (Predictor p = Predictor.of(CpuBackend.get(), Model.load(model, arena))) {
-                Predictions pred = p.predict(r, test.length);
-                mae = ErrorStats.of(pred.forces(), f).mae();
-            }
-        }
+        double mae = PerfData.aspirinTestForceMae(model);
         System.out.printf(Locale.ROOT, "%n| aspirin M | n | solve wall (task file → model file) | bare dpotrf same n | ratio | peak RSS (VmHWM) | K alone | test force MAE (1,000 frames) |%n");
         System.out.printf(Locale.ROOT, "|---|---|---|---|---|---|---|---|%n");
         System.out.printf(Locale.ROOT, "| %d | %d | %.1f s | %.1f s | %.2fx | %.2f GB | %.2f GB | %.3f kcal/mol/Å |%n", m, n, solveWall, potrf,
@@ -111,14 +91,6 @@ public final class ClosedFormHarness {
             throw new IllegalStateException("failed: " + String.join(" ", cmd) + "\n" + out);
         }
         return out;
-    }
-
-    private static String find(String text, String regex) {
-        Matcher mt = Pattern.compile(regex).matcher(text);
-        if (!mt.find()) {
-            throw new IllegalStateException("no match for " + regex + " in:\n" + text);
-        }
-        return mt.group(1);
     }
 
     private static void deleteAll(Path dir) throws IOException {

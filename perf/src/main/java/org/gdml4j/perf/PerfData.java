@@ -100,4 +100,33 @@ public final class PerfData {
     public static Task aspirinTask(Arena arena, int m) {
         return task("aspirin", m, arena);
     }
+
+    /** Force MAE of {@code model} on the 1,000 frames of rMD17 aspirin test split 1 (never used for training). */
+    public static double aspirinTestForceMae(Path model) {
+        try (Arena arena = Arena.ofShared()) {
+            Dataset data = dataset("aspirin", arena);
+            long[] test = split("aspirin", false, 1000);
+            MemorySegment r = rows(arena, data.positions(), test);
+            MemorySegment f = rows(arena, data.forces(), test);
+            try (org.gdml4j.train.Predictor p = org.gdml4j.train.Predictor.of(org.gdml4j.linalg.CpuBackend.get(),
+                    org.gdml4j.io.Model.load(model, arena))) {
+                return org.gdml4j.train.ErrorStats.of(p.predict(r, test.length).forces(), f).mae();
+            }
+        }
+    }
+
+    /** The solver report line of a {@code --log-json} file. */
+    public static String solverReport(Path log) throws java.io.IOException {
+        return Files.readString(log).lines().filter(l -> l.startsWith("{\"solver\"")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no solver report in " + log));
+    }
+
+    /** The first group of {@code regex} in {@code text}; a missing match is an error naming both. */
+    public static String find(String text, String regex) {
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile(regex).matcher(text);
+        if (!mt.find()) {
+            throw new IllegalStateException("no match for " + regex + " in:\n" + text);
+        }
+        return mt.group(1);
+    }
 }

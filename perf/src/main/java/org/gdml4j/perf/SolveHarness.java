@@ -2,22 +2,13 @@ package org.gdml4j.perf;
 
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import org.gdml4j.io.Dataset;
-import org.gdml4j.io.Model;
-import org.gdml4j.linalg.CpuBackend;
-import org.gdml4j.train.ErrorStats;
-import org.gdml4j.train.Predictions;
-import org.gdml4j.train.Predictor;
 
 /**
  * Solves rMD17 aspirin with M training frames (first M of training split 1, σ = 10, λ = 1e-10, 6 symmetries) with
@@ -62,13 +53,13 @@ public final class SolveHarness {
                 System.out.printf(Locale.ROOT, "| %d | `%s` | failed (%d) | | %s | | |%n", m, args[i], rc, out.strip().replace('\n', ' '));
                 continue;
             }
-            String rep = Files.readString(log).lines().filter(l -> l.startsWith("{\"solver\"")).findFirst().orElseThrow();
-            long peak = Long.parseLong(find(rep, "\"peak_resident_bytes\":(-?\\d+)"));
-            String iters = find(rep, "\"iterations\":(\\d+)");
-            String split = find(rep, "\"seconds\":\\{([^}]*)\\}").replace("\"", "").replace(",", ", ");
-            double mae = mae(model);
+            String rep = PerfData.solverReport(log);
+            long peak = Long.parseLong(PerfData.find(rep, "\"peak_resident_bytes\":(-?\\d+)"));
+            String iters = PerfData.find(rep, "\"iterations\":(\\d+)");
+            String split = PerfData.find(rep, "\"seconds\":\\{([^}]*)\\}").replace("\"", "").replace(",", ", ");
+            double mae = PerfData.aspirinTestForceMae(model);
             System.out.printf(Locale.ROOT, "| %d | `%s` | %.1f s | %s | %s | %.2f GB | %.3f |%n", m, args[i], wall, iters, split, peak / 1e9, mae);
-            System.out.println("  report: " + find(rep, "\"facts\":(\\{[^}]*\\})"));
+            System.out.println("  report: " + PerfData.find(rep, "\"facts\":(\\{[^}]*\\})"));
         }
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
@@ -76,27 +67,6 @@ public final class SolveHarness {
             }
         }
         Files.delete(dir);
-    }
-
-    static double mae(Path model) {
-        try (Arena arena = Arena.ofShared()) {
-            Dataset data = PerfData.dataset("aspirin", arena);
-            long[] test = PerfData.split("aspirin", false, 1000);
-            MemorySegment r = PerfData.rows(arena, data.positions(), test);
-            MemorySegment f = PerfData.rows(arena, data.forces(), test);
-            try (Predictor p = Predictor.of(CpuBackend.get(), Model.load(model, arena))) {
-                Predictions pred = p.predict(r, test.length);
-                return ErrorStats.of(pred.forces(), f).mae();
-            }
-        }
-    }
-
-    static String find(String text, String regex) {
-        Matcher mt = Pattern.compile(regex).matcher(text);
-        if (!mt.find()) {
-            throw new IllegalStateException("no match for " + regex + " in:\n" + text);
-        }
-        return mt.group(1);
     }
 
 }
