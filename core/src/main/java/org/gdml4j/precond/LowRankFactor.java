@@ -204,17 +204,22 @@ public final class LowRankFactor implements Preconditioner {
                 } else {
                     be.gemm(Trans.NO, Trans.NO, 1.0, src, u, 0.0, w);
                 }
-                for (long j = 0; j < k; j++) {
-                    double wj = weights.get(j);
-                    Vector col = w.column(j);
-                    for (int i = 0; i < rows; i++) {
-                        double v = col.get(i);
-                        tau[(int) (r0 + i)] += wj * v * v;
-                    }
-                }
+                addRowSquares(w, weights, tau, r0);
             }
         }
         return tau;
+    }
+
+    /** tau[r0 + i] += Σ_j w_j·panel_ij² (w_j = 1 when {@code weights} is null): one row panel of a leverage score. */
+    static void addRowSquares(Matrix panel, Vector weights, double[] tau, long r0) {
+        for (long j = 0; j < panel.cols(); j++) {
+            double wj = weights == null ? 1.0 : weights.get(j);
+            Vector col = panel.column(j);
+            for (int i = 0; i < panel.rows(); i++) {
+                double v = col.get(i);
+                tau[(int) (r0 + i)] += wj * v * v;
+            }
+        }
     }
 
     /** The orthonormal basis Q (n x k, FP64): a view into this factor's memory, valid until {@link #close()}. */

@@ -1,8 +1,5 @@
 package org.gdml4j.precond;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Trans;
 import org.gdml4j.linalg.Backend.Uplo;
@@ -131,13 +128,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
             forEachPanel(be, f, (panel, r0) -> {
                 Matrix dst = prod.block(0, 0, panel.rows(), k);
                 be.gemm(Trans.NO, Trans.NO, 1.0, panel, z, 0.0, dst);
-                for (long j = 0; j < k; j++) {
-                    MemorySegment col = dst.column(j).segment();
-                    for (int i = 0; i < dst.rows(); i++) {
-                        double v = col.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
-                        tau[(int) (r0 + i)] += v * v;
-                    }
-                }
+                LowRankFactor.addRowSquares(dst, null, tau, r0);
             });
         }
         return tau;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -95,8 +96,13 @@ class LowRankFactorTest {
             }
             LowRankFactor exact = LowRankFactor.fromFactor(be, Workspace.shared(), l, lambda, "test");
             double normP = exact.eigenvalues()[0] + lambda;
+            double[] tauExact = exact.leverageScores();
             try (SinglePrecisionFactor p = SinglePrecisionFactor.round(be, exact, lambda)) {
                 assertTrue(p.describe().endsWith("(fp32)"), p.describe());
+                double[] tau = p.leverageScores();
+                for (int i = 0; i < n; i++) {
+                    assertEquals(tauExact[i], tau[i], 1e-5, "leverage score of row " + i);
+                }
                 Vector a = randomInside(ws, keep, rnd, k);
                 Vector b = randomInside(ws, keep, rnd, k);
                 Vector pa = ws.vector(n, "P⁻¹a");
