@@ -19,6 +19,9 @@ import org.gdml4j.linalg.Precision;
  * <p>An instance holds per-thread scratch: use one per worker thread.
  */
 final class KernelBlocks {
+    /** Up to this many columns per block, r is summed per column (N − 1 terms each) instead of in full (6·D terms). */
+    private static final int FEW_COLUMNS = 24;
+
     private final Descriptors desc;
     private final Symmetries sym;
     private final Matern52 matern;
@@ -97,10 +100,15 @@ final class KernelBlocks {
             double a = matern.a(rho2);
             double b = matern.b(rho2);
             transposeTimes(ci, dv, u); // u = J_iᵀ d
-            for (int m = 0; m < d; m++) {
-                y[m] = dv[qinv[m]];
+            // r = J_j^(p)ᵀ d = J_jᵀ (P_p⁻¹ d): in full for many columns; for a few (pivoted Cholesky asks for one)
+            // only its entry per column, summed below over the N − 1 pairs of that column's atom
+            boolean fullR = cols.length > FEW_COLUMNS;
+            if (fullR) {
+                for (int m = 0; m < d; m++) {
+                    y[m] = dv[qinv[m]];
+                }
+                transposeTimes(cj, y, r);
             }
-            transposeTimes(cj, y, r); // r = J_j^(p)ᵀ d = J_jᵀ (P_p⁻¹ d)
             for (int c = 0; c < cols.length; c++) {
                 double[] out = acc[c];
                 int alpha = cols[c] / 3;
@@ -108,10 +116,13 @@ final class KernelBlocks {
                 // a · J_iᵀ g with g_k = J_j[q_p[k], (α, t)]: non-zero where pair q_p[k] contains α
                 int[] mine = pairsOf[alpha];
                 int[] sign = signOf[alpha];
+                double rc = 0;
                 for (int l = 0; l < mine.length; l++) {
                     int mIdx = mine[l];
                     int k = qinv[mIdx];
-                    double g = a * sign[l] * cj[t * d + mIdx];
+                    double jc = sign[l] * cj[t * d + mIdx];
+                    rc += jc * dv[k];
+                    double g = a * jc;
                     int rb = 3 * pb[k];
                     int ra = 3 * pa[k];
                     for (int s = 0; s < 3; s++) {
@@ -120,7 +131,7 @@ final class KernelBlocks {
                         out[ra + s] -= v;
                     }
                 }
-                double br = b * r[cols[c]];
+                double br = b * (fullR ? r[cols[c]] : rc);
                 for (int row = 0; row < n3; row++) {
                     out[row] -= br * u[row];
                 }

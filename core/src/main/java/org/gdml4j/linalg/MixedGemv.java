@@ -29,18 +29,76 @@ final class MixedGemv {
     private MixedGemv() {
     }
 
-    /** y ← α Aᵀ x + βy: one dot product per column, columns split across workers. */
+    /** Columns per sweep: each x load serves this many columns (x would otherwise be re-read from cache per column). */
+    private static final int COLS = 4;
+
+    /** y ← α Aᵀ x + βy: dot products of {@link #COLS} columns at a time, column groups split across workers. */
     static void transposed(double alpha, Matrix a, Vector x, double beta, Vector y) {
         long rows = a.rows();
         MemorySegment as = a.segment();
         MemorySegment xs = x.segment();
         long ld = a.ld();
-        Parallel.forRange(a.cols(), Parallel.shareable(as, xs, y.segment()) ? 16 : Math.max(1, a.cols()), (lo, hi) -> {
-            for (long j = lo; j < hi; j++) {
-                double s = dot(as, j * ld, xs, rows);
-                y.set(j, alpha * s + (beta == 0 ? 0 : beta * y.get(j)));
+        long cols = a.cols();
+        long groups = (cols + COLS - 1) / COLS;
+        Parallel.forRange(groups, Parallel.shareable(as, xs, y.segment()) ? 4 : Math.max(1, groups), (lo, hi) -> {
+            double[] s = new double[COLS];
+            for (long g = lo; g < hi; g++) {
+                long j0 = g * COLS;
+                if (j0 + COLS <= cols) {
+                    dot4(as, j0 * ld, ld, xs, rows, s);
+                } else {
+                    for (long j = j0; j < cols; j++) {
+                        s[(int) (j - j0)] = dot(as, j * ld, xs, rows);
+                    }
+                }
+                for (long j = j0; j < Math.min(cols, j0 + COLS); j++) {
+                    y.set(j, alpha * s[(int) (j - j0)] + (beta == 0 ? 0 : beta * y.get(j)));
+                }
             }
         });
+    }
+
+    /** Four dot products of consecutive columns (offset aOff, stride ld) with x, each x load shared by all four. */
+    private static void dot4(MemorySegment a, long aOff, long ld, MemorySegment x, long n, double[] out) {
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        DoubleVector s2 = DoubleVector.zero(D);
+        DoubleVector s3 = DoubleVector.zero(D);
+        int lanes = D.length();
+        long o0 = aOff * 4;
+        long o1 = (aOff + ld) * 4;
+        long o2 = (aOff + 2 * ld) * 4;
+        long o3 = (aOff + 3 * ld) * 4;
+        long i = 0;
+        long upper = n - n % lanes;
+        for (; i < upper; i += lanes) {
+            DoubleVector xv = DoubleVector.fromMemorySegment(D, x, i * 8, NATIVE);
+            long b = i * 4;
+            s0 = widen(a, o0 + b).fma(xv, s0);
+            s1 = widen(a, o1 + b).fma(xv, s1);
+            s2 = widen(a, o2 + b).fma(xv, s2);
+            s3 = widen(a, o3 + b).fma(xv, s3);
+        }
+        double t0 = s0.reduceLanes(VectorOperators.ADD);
+        double t1 = s1.reduceLanes(VectorOperators.ADD);
+        double t2 = s2.reduceLanes(VectorOperators.ADD);
+        double t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double xi = x.getAtIndex(D8, i);
+            t0 += a.getAtIndex(F4, aOff + i) * xi;
+            t1 += a.getAtIndex(F4, aOff + ld + i) * xi;
+            t2 += a.getAtIndex(F4, aOff + 2 * ld + i) * xi;
+            t3 += a.getAtIndex(F4, aOff + 3 * ld + i) * xi;
+        }
+        out[0] = t0;
+        out[1] = t1;
+        out[2] = t2;
+        out[3] = t3;
+    }
+
+    /** The FP32 lanes at byte offset {@code off}, widened to FP64. */
+    private static DoubleVector widen(MemorySegment a, long off) {
+        return (DoubleVector) FloatVector.fromMemorySegment(F, a, off, NATIVE).convertShape(VectorOperators.F2D, D, 0);
     }
 
     private static double dot(MemorySegment a, long aOff, MemorySegment x, long n) {
@@ -85,7 +143,11 @@ final class MixedGemv {
                         ys.setAtIndex(D8, r, beta == 0 ? 0 : beta * ys.getAtIndex(D8, r));
                     }
                 }
-                for (int j = 0; j < ax.length; j++) {
+                int j = 0;
+                for (; j + COLS <= ax.length; j += COLS) {
+                    axpy4(as, j * ld, ld, ax, j, ys, r0, r1);
+                }
+                for (; j < ax.length; j++) {
                     double c = ax[j];
                     if (c == 0) {
                         continue;
@@ -95,9 +157,7 @@ final class MixedGemv {
                     long r = r0;
                     long upper = r0 + (r1 - r0) / lanes * lanes;
                     for (; r < upper; r += lanes) {
-                        DoubleVector av = (DoubleVector) FloatVector.fromMemorySegment(F, as, (off + r) * 4, NATIVE)
-                                .convertShape(VectorOperators.F2D, D, 0);
-                        av.fma(cv, DoubleVector.fromMemorySegment(D, ys, r * 8, NATIVE)).intoMemorySegment(ys, r * 8, NATIVE);
+                        widen(as, (off + r) * 4).fma(cv, DoubleVector.fromMemorySegment(D, ys, r * 8, NATIVE)).intoMemorySegment(ys, r * 8, NATIVE);
                     }
                     for (; r < r1; r++) {
                         ys.setAtIndex(D8, r, ys.getAtIndex(D8, r) + c * as.getAtIndex(F4, off + r));
@@ -105,5 +165,31 @@ final class MixedGemv {
                 }
             }
         });
+    }
+
+    /** y[r0, r1) += Σ_{t<4} c[j+t]·A[r0:r1, j+t] for the four columns from offset {@code off}: one y load and store per four. */
+    private static void axpy4(MemorySegment a, long off, long ld, double[] c, int j, MemorySegment y, long r0, long r1) {
+        DoubleVector c0 = DoubleVector.broadcast(D, c[j]);
+        DoubleVector c1 = DoubleVector.broadcast(D, c[j + 1]);
+        DoubleVector c2 = DoubleVector.broadcast(D, c[j + 2]);
+        DoubleVector c3 = DoubleVector.broadcast(D, c[j + 3]);
+        int lanes = D.length();
+        long r = r0;
+        long upper = r0 + (r1 - r0) / lanes * lanes;
+        for (; r < upper; r += lanes) {
+            DoubleVector acc = DoubleVector.fromMemorySegment(D, y, r * 8, NATIVE);
+            acc = widen(a, (off + r) * 4).fma(c0, acc);
+            acc = widen(a, (off + ld + r) * 4).fma(c1, acc);
+            acc = widen(a, (off + 2 * ld + r) * 4).fma(c2, acc);
+            acc = widen(a, (off + 3 * ld + r) * 4).fma(c3, acc);
+            acc.intoMemorySegment(y, r * 8, NATIVE);
+        }
+        for (; r < r1; r++) {
+            double v = y.getAtIndex(D8, r);
+            for (int t = 0; t < COLS; t++) {
+                v += c[j + t] * a.getAtIndex(F4, off + t * ld + r);
+            }
+            y.setAtIndex(D8, r, v);
+        }
     }
 }

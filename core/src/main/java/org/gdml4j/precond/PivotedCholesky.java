@@ -46,52 +46,7 @@ public final class PivotedCholesky {
             boolean single = precision == Precision.FP32;
             Matrix l = ws.matrix(n, k, precision, "preconditioner factor (cholesky)");
             long[] pivots = new long[k];
-            int rank;
-            try (Workspace tmp = Workspace.shared()) {
-                Vector d = tmp.vector(n, "residual diagonal");
-                Matrix scratch = single ? tmp.matrix(n, 1, "column in FP64") : null;
-                Vector row = single ? tmp.vector(k, "pivot row in FP64") : null;
-                src.diagonal(d);
-                double trace0 = be.sum(d);
-                boolean[] taken = new boolean[Math.toIntExact(n)];
-                progress.start("pivoted Cholesky", k, "columns");
-                rank = 0;
-                for (int m = 0; m < k; m++) {
-                    int pivot = argmax(d.segment(), taken);
-                    double dp = pivot < 0 ? 0 : d.get(pivot);
-                    if (!(dp > 1e-15 * trace0 / n)) {
-                        progress.note("pivoted Cholesky stopped at rank " + m + ": the residual diagonal is exhausted");
-                        break;
-                    }
-                    taken[pivot] = true;
-                    pivots[m] = pivot;
-                    Vector col = single ? scratch.column(0) : l.column(m);
-                    src.columns(new long[] {pivot}, single ? scratch : l.columns(m, 1));
-                    if (m > 0) {
-                        // Schur correction with the pivot's row of the previous columns (a strided view, no copy)
-                        Vector pivotRow = l.row(pivot).slice(0, m);
-                        if (single) {
-                            be.copy(pivotRow, row.slice(0, m));
-                            pivotRow = row.slice(0, m);
-                        }
-                        be.gemv(Trans.NO, -1.0, l.columns(0, m), pivotRow, 1.0, col);
-                    }
-                    double lp = Math.sqrt(dp);
-                    be.scal(1.0 / lp, col);
-                    for (int j = 0; j < m; j++) {
-                        col.set(pivots[j], 0.0); // exactly zero in exact arithmetic
-                    }
-                    col.set(pivot, lp);
-                    subtractSquares(d.segment(), col.segment(), n);
-                    if (single) {
-                        be.copy(col, l.column(m));
-                    }
-                    d.set(pivot, 0.0);
-                    rank = m + 1;
-                    progress.update(rank);
-                }
-                progress.finish();
-            }
+            int rank = factorColumns(be, src, l, pivots, progress);
             Matrix used = l.columns(0, rank);
             long[] piv = java.util.Arrays.copyOf(pivots, rank);
             progress.start("factorising the preconditioner", 1, "step");
@@ -119,6 +74,64 @@ public final class PivotedCholesky {
             ws.close();
             throw e;
         }
+    }
+
+    /**
+     * The greedy steps alone: fills the columns of {@code l} (n x k, FP64 or FP32) and {@code pivots} (length k) and
+     * returns the rank reached (less than k when the residual diagonal runs out). Each step streams the m columns
+     * before it once (the Schur gemv), 4·n·k² bytes in FP64 over all steps: perf/bench cholesky times this against
+     * the memory bandwidth of the same run.
+     */
+    public static int factorColumns(Backend be, ColumnSource src, Matrix l, long[] pivots, Progress progress) {
+        long n = src.size();
+        int k = Math.toIntExact(l.cols());
+        boolean single = l.precision() == Precision.FP32;
+        int rank = 0;
+        try (Workspace tmp = Workspace.shared()) {
+            Vector d = tmp.vector(n, "residual diagonal");
+            Matrix scratch = single ? tmp.matrix(n, 1, "column in FP64") : null;
+            Vector row = single ? tmp.vector(k, "pivot row in FP64") : null;
+            src.diagonal(d);
+            double trace0 = be.sum(d);
+            boolean[] taken = new boolean[Math.toIntExact(n)];
+            progress.start("pivoted Cholesky", k, "columns");
+            for (int m = 0; m < k; m++) {
+                int pivot = argmax(d.segment(), taken);
+                double dp = pivot < 0 ? 0 : d.get(pivot);
+                if (!(dp > 1e-15 * trace0 / n)) {
+                    progress.note("pivoted Cholesky stopped at rank " + m + ": the residual diagonal is exhausted");
+                    break;
+                }
+                taken[pivot] = true;
+                pivots[m] = pivot;
+                Vector col = single ? scratch.column(0) : l.column(m);
+                src.columns(new long[] {pivot}, single ? scratch : l.columns(m, 1));
+                if (m > 0) {
+                    // Schur correction with the pivot's row of the previous columns (a strided view, no copy)
+                    Vector pivotRow = l.row(pivot).slice(0, m);
+                    if (single) {
+                        be.copy(pivotRow, row.slice(0, m));
+                        pivotRow = row.slice(0, m);
+                    }
+                    be.gemv(Trans.NO, -1.0, l.columns(0, m), pivotRow, 1.0, col);
+                }
+                double lp = Math.sqrt(dp);
+                be.scal(1.0 / lp, col);
+                for (int j = 0; j < m; j++) {
+                    col.set(pivots[j], 0.0); // exactly zero in exact arithmetic
+                }
+                col.set(pivot, lp);
+                subtractSquares(d.segment(), col.segment(), n);
+                if (single) {
+                    be.copy(col, l.column(m));
+                }
+                d.set(pivot, 0.0);
+                rank = m + 1;
+                progress.update(rank);
+            }
+            progress.finish();
+        }
+        return rank;
     }
 
     private static int argmax(MemorySegment d, boolean[] taken) {

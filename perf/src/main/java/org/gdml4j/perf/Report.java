@@ -43,7 +43,8 @@ public final class Report {
         String include = switch (group) {
             case "foundation" -> BlasBench.class.getName();
             case "kernel" -> KernelBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
-            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel)");
+            case "cholesky" -> CholeskyBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemvBandwidth";
+            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel, cholesky)");
         };
         // further arguments are JMH's own (e.g. -p m=500 -wi 2 -i 3)
         Options cli = new org.openjdk.jmh.runner.options.CommandLineOptions(java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
@@ -56,6 +57,7 @@ public final class Report {
     static void print(Collection<RunResult> results) {
         List<String[]> rows = new ArrayList<>();
         double baseline = Double.NaN;
+        double bandwidth = Double.NaN;
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             String shortName = name.substring(name.lastIndexOf('.') + 1);
@@ -68,7 +70,18 @@ public final class Report {
                 shortName = "kernel apply M=" + m;
                 w = new Work("GFLOP/s nominal", KernelBench.nominalFlops(m));
             }
+            if (shortName.equals("greedy")) {
+                int m = Integer.parseInt(r.getParams().getParam("m"));
+                double f = Double.parseDouble(r.getParams().getParam("fraction"));
+                shortName = "pivoted Cholesky steps M=" + m + " k=" + CholeskyBench.columns(m, f);
+                w = new Work("GB/s (Schur gemv bytes)", CholeskyBench.bytesStreamed(m, f));
+            } else if (shortName.equals("kernelColumns")) {
+                shortName = "the same number of single kernel columns";
+            }
             double rate = w == null ? Double.NaN : w.amount() / (ms / 1e3) / 1e9;
+            if (shortName.equals("dgemvBandwidth")) {
+                bandwidth = rate;
+            }
             if (shortName.equals("dgemmAutodetected") || (Double.isNaN(baseline) && shortName.equals("dgemmSelected"))) {
                 baseline = rate;
             }
@@ -79,6 +92,10 @@ public final class Report {
             if ((row[0].startsWith("dgemm") || row[0].startsWith("kernel")) && !Double.isNaN(baseline) && !row[2].isEmpty()) {
                 double rate = Double.parseDouble(row[2].split(" ")[0]);
                 row[3] = String.format(Locale.ROOT, "%.2fx same-run dgemm", rate / baseline);
+            }
+            if (row[0].startsWith("pivoted") && !Double.isNaN(bandwidth)) {
+                double rate = Double.parseDouble(row[2].split(" ")[0]);
+                row[3] = String.format(Locale.ROOT, "%.2fx same-run dgemv bandwidth", rate / bandwidth);
             }
         }
         System.out.println();
