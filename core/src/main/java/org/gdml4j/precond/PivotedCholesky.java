@@ -43,37 +43,84 @@ public final class PivotedCholesky {
         }
         Workspace ws = Workspace.shared();
         try {
-            boolean single = precision == Precision.FP32;
             Matrix l = ws.matrix(n, k, precision, "preconditioner factor (cholesky)");
             long[] pivots = new long[k];
             int rank = factorColumns(be, src, l, pivots, progress);
-            Matrix used = l.columns(0, rank);
-            long[] piv = java.util.Arrays.copyOf(pivots, rank);
-            progress.start("factorising the preconditioner", 1, "step");
-            org.gdml4j.solve.Preconditioner f;
-            if (single) {
-                // the stable form is built in FP64 (a copy of L; the FP32 L is given back) and its basis rounded
-                Workspace ws64 = Workspace.shared();
-                try {
-                    Matrix l64 = ws64.uninitializedMatrix(n, rank, Precision.FP64, "preconditioner factor (cholesky)");
-                    for (int j = 0; j < rank; j++) {
-                        be.copy(used.column(j), l64.column(j));
-                    }
-                    ws.close();
-                    f = SinglePrecisionFactor.round(be, LowRankFactor.fromFactor(be, ws64, l64, lambda, "cholesky"), lambda);
-                } catch (RuntimeException e) {
-                    ws64.close();
-                    throw e;
-                }
-            } else {
-                f = LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
-            }
-            progress.finish();
-            return new Built(f, piv);
+            return finish(be, ws, l, rank, pivots, lambda, progress);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
         }
+    }
+
+    /**
+     * Grows {@code current} (the FP64 factor of the greedy steps that chose {@code pivots}) to {@code k} columns by
+     * continuing the same greedy steps instead of starting over: any F with F Fᵀ = K̂ gives the same Schur
+     * corrections as the old columns, so F = Q U diag(s) (one n x k₀ x k₀ product from the stable form) stands in
+     * for them and only the new columns are computed. Pivots and the factor equal a fresh build's up to rounding.
+     * {@code current} stays open (the caller closes it).
+     */
+    public static Built extend(Backend be, ColumnSource src, LowRankFactor current, long[] pivots, int k, double lambda,
+            Progress progress) {
+        long n = src.size();
+        int k0 = Math.toIntExact(current.rank());
+        if (pivots.length != k0 || k <= k0 || k > n) {
+            throw new IllegalArgumentException("extend: " + pivots.length + " pivots for rank " + k0 + ", to k = " + k + " (n = " + n + ")");
+        }
+        Workspace ws = Workspace.shared();
+        try {
+            Matrix l = ws.matrix(n, k, Precision.FP64, "preconditioner factor (cholesky)");
+            try (Workspace tmp = Workspace.shared()) {
+                Matrix b = tmp.matrix(k0, k0, "U diag(s)");
+                Matrix u = current.coreVectors();
+                double[] s2 = current.eigenvalues();
+                for (int j = 0; j < k0; j++) {
+                    double sj = Math.sqrt(s2[j]);
+                    if (u == null) {
+                        b.set(j, j, sj);
+                    } else {
+                        be.copy(u.column(j), b.column(j));
+                        be.scal(sj, b.column(j));
+                    }
+                }
+                be.gemm(Trans.NO, Trans.NO, 1.0, current.basis(), b, 0.0, l.columns(0, k0));
+            }
+            long[] all = java.util.Arrays.copyOf(pivots, k);
+            int rank = factorColumns(be, src, l, all, k0, progress);
+            return finish(be, ws, l, rank, all, lambda, progress);
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** The stable Woodbury form of the first {@code rank} columns of {@code l} (owned by {@code ws}), in l's precision. */
+    private static Built finish(Backend be, Workspace ws, Matrix l, int rank, long[] pivots, double lambda, Progress progress) {
+        long n = l.rows();
+        boolean single = l.precision() == Precision.FP32;
+        Matrix used = l.columns(0, rank);
+        long[] piv = java.util.Arrays.copyOf(pivots, rank);
+        progress.start("factorising the preconditioner", 1, "step");
+        org.gdml4j.solve.Preconditioner f;
+        if (single) {
+            // the stable form is built in FP64 (a copy of L; the FP32 L is given back) and its basis rounded
+            Workspace ws64 = Workspace.shared();
+            try {
+                Matrix l64 = ws64.uninitializedMatrix(n, rank, Precision.FP64, "preconditioner factor (cholesky)");
+                for (int j = 0; j < rank; j++) {
+                    be.copy(used.column(j), l64.column(j));
+                }
+                ws.close();
+                f = SinglePrecisionFactor.round(be, LowRankFactor.fromFactor(be, ws64, l64, lambda, "cholesky"), lambda);
+            } catch (RuntimeException e) {
+                ws64.close();
+                throw e;
+            }
+        } else {
+            f = LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
+        }
+        progress.finish();
+        return new Built(f, piv);
     }
 
     /**
@@ -83,6 +130,11 @@ public final class PivotedCholesky {
      * the memory bandwidth of the same run.
      */
     public static int factorColumns(Backend be, ColumnSource src, Matrix l, long[] pivots, Progress progress) {
+        return factorColumns(be, src, l, pivots, 0, progress);
+    }
+
+    /** As above, continuing after the first {@code start} columns and pivots, which are already in place. */
+    static int factorColumns(Backend be, ColumnSource src, Matrix l, long[] pivots, int start, Progress progress) {
         long n = src.size();
         int k = Math.toIntExact(l.cols());
         boolean single = l.precision() == Precision.FP32;
@@ -94,8 +146,22 @@ public final class PivotedCholesky {
             src.diagonal(d);
             double trace0 = be.sum(d);
             boolean[] taken = new boolean[Math.toIntExact(n)];
+            for (int j = 0; j < start; j++) {
+                if (single) {
+                    be.copy(l.column(j), scratch.column(0));
+                    subtractSquares(d.segment(), scratch.column(0).segment(), n);
+                } else {
+                    subtractSquares(d.segment(), l.column(j).segment(), n);
+                }
+            }
+            for (int j = 0; j < start; j++) {
+                taken[Math.toIntExact(pivots[j])] = true;
+                d.set(pivots[j], 0.0);
+            }
             progress.start("pivoted Cholesky", k, "columns");
-            for (int m = 0; m < k; m++) {
+            rank = start;
+            progress.update(rank);
+            for (int m = start; m < k; m++) {
                 int pivot = argmax(d.segment(), taken);
                 double dp = pivot < 0 ? 0 : d.get(pivot);
                 if (!(dp > 1e-15 * trace0 / n)) {

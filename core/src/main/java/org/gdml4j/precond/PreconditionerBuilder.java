@@ -25,6 +25,9 @@ public final class PreconditionerBuilder implements AutoCloseable {
     private final Precision precision;
     /** The dense eigendecomposition, kept for further eigen/rank-k builds (growth, sweeps over k) until close. */
     private DenseSpectrum.Decomposition spectrum;
+    /** The last pivoted-Cholesky factor built here and its pivots in the order chosen, for {@link #grower}. */
+    private Preconditioner lastCholesky;
+    private long[] lastCholeskyPivots;
 
     /** FP64 factors. */
     public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress) {
@@ -58,12 +61,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
                 yield new Built(Nystrom.build(be, src, s, lambda, "uniform", progress, precision), s);
             }
             case LEVERAGE -> leverage(k, null);
-            case CHOLESKY -> {
-                PivotedCholesky.Built b = PivotedCholesky.build(be, src, k, lambda, progress, precision);
-                long[] sorted = b.pivots().clone();
-                java.util.Arrays.sort(sorted);
-                yield new Built(b.factor(), sorted);
-            }
+            case CHOLESKY -> cholesky(PivotedCholesky.build(be, src, k, lambda, progress, precision));
             case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0]);
             case RANK_K_LEVERAGE -> {
                 double[] tau = DenseSpectrum.rankKLeverageScores(spectrum(), k);
@@ -113,7 +111,20 @@ public final class PreconditionerBuilder implements AutoCloseable {
         return new Built(Nystrom.build(be, src, s, lambda, "leverage", progress, precision), s);
     }
 
-    /** The growth rule for {@code kind}, or null for kinds that cannot grow. The caller closes replaced preconditioners. */
+    /** Remembers a pivoted-Cholesky factor and its pivots (so that growing it extends it) and sorts the pivots for the model. */
+    private Built cholesky(PivotedCholesky.Built b) {
+        lastCholesky = b.factor();
+        lastCholeskyPivots = b.pivots();
+        long[] sorted = b.pivots().clone();
+        java.util.Arrays.sort(sorted);
+        return new Built(b.factor(), sorted);
+    }
+
+    /**
+     * The growth rule for {@code kind}: k x 1.2, a leverage factor resampled from its own scores, a pivoted-Cholesky
+     * factor extended by more greedy steps (its columns kept), the others rebuilt; null for kinds that cannot grow. The
+     * caller closes replaced preconditioners.
+     */
     public Pcg.Grower grower(PreconditionerKind kind, java.util.function.Consumer<Built> onGrown) {
         if (!kind.lowRank()) {
             return null;
@@ -130,6 +141,8 @@ public final class PreconditionerBuilder implements AutoCloseable {
                 b = leverage(bigger, f.leverageScores());
             } else if (kind == PreconditionerKind.LEVERAGE && current instanceof SinglePrecisionFactor f) {
                 b = leverage(bigger, f.leverageScores());
+            } else if (kind == PreconditionerKind.CHOLESKY && current == lastCholesky && current instanceof LowRankFactor f) {
+                b = cholesky(PivotedCholesky.extend(be, src, f, lastCholeskyPivots, bigger, lambda, progress));
             } else {
                 b = build(kind, bigger);
             }
