@@ -227,13 +227,23 @@ public final class LowRankFactor implements Preconditioner {
         return q;
     }
 
-    /** The k x k eigenvectors U of K̂ in the Q basis (K̂ = Q U diag(s²) Uᵀ Qᵀ), or null when U = I. */
-    Matrix coreVectors() {
-        return u;
-    }
-
     String label() {
         return label;
+    }
+
+    /** b ← U diag(s) (k x k; diag(s) when U = I): a square factor of the core, K̂ = Q b bᵀ Qᵀ. */
+    void coreFactor(Matrix b) {
+        int k = s2.length;
+        for (int j = 0; j < k; j++) {
+            double sj = Math.sqrt(s2[j]);
+            if (u == null) {
+                be.fill(b.column(j), 0.0);
+                b.set(j, j, sj);
+            } else {
+                be.copy(u.column(j), b.column(j));
+                be.scal(sj, b.column(j));
+            }
+        }
     }
 
     /** Eigenvalues s² of K̂ (descending). */

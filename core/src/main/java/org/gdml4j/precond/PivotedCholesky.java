@@ -72,17 +72,7 @@ public final class PivotedCholesky {
             Matrix l = ws.matrix(n, k, Precision.FP64, "preconditioner factor (cholesky)");
             try (Workspace tmp = Workspace.shared()) {
                 Matrix b = tmp.matrix(k0, k0, "U diag(s)");
-                Matrix u = current.coreVectors();
-                double[] s2 = current.eigenvalues();
-                for (int j = 0; j < k0; j++) {
-                    double sj = Math.sqrt(s2[j]);
-                    if (u == null) {
-                        b.set(j, j, sj);
-                    } else {
-                        be.copy(u.column(j), b.column(j));
-                        be.scal(sj, b.column(j));
-                    }
-                }
+                current.coreFactor(b);
                 be.gemm(Trans.NO, Trans.NO, 1.0, current.basis(), b, 0.0, l.columns(0, k0));
             }
             long[] all = java.util.Arrays.copyOf(pivots, k);

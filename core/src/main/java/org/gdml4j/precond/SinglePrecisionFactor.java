@@ -63,22 +63,12 @@ public final class SinglePrecisionFactor implements Preconditioner {
             for (long j = 0; j < k; j++) {
                 be.copy(q.column(j), f.column(j));
             }
-            double[] s2 = exact.eigenvalues();
             Matrix zm = ws.matrix(k, k, "Woodbury core factor");
             Matrix hm = ws.matrix(k, k, "Woodbury core");
             try (Workspace tmp = Workspace.shared()) {
                 // B = U diag(s) (U = I for eigenvectors given directly)
                 Matrix b = tmp.matrix(k, k, "B = U diag(s)");
-                Matrix u = exact.coreVectors();
-                for (int j = 0; j < k; j++) {
-                    double sj = Math.sqrt(s2[j]);
-                    if (u == null) {
-                        b.set(j, j, sj);
-                    } else {
-                        be.copy(u.column(j), b.column(j));
-                        be.scal(sj, b.column(j));
-                    }
-                }
+                exact.coreFactor(b);
                 exact.close();
                 // G = Q̃ᵀQ̃ in FP64 over row panels, then T = Bᵀ G B
                 Matrix g = tmp.matrix(k, k, "Gram matrix of the rounded basis");
