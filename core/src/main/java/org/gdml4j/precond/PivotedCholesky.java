@@ -123,11 +123,14 @@ public final class PivotedCholesky {
         return factorColumns(be, src, l, pivots, 0, progress);
     }
 
-    /** As above, continuing after the first {@code start} columns and pivots, which are already in place. */
+    /** As above, continuing after the first {@code start} columns and pivots, already in place (FP64 only when start > 0). */
     static int factorColumns(Backend be, ColumnSource src, Matrix l, long[] pivots, int start, Progress progress) {
         long n = src.size();
         int k = Math.toIntExact(l.cols());
         boolean single = l.precision() == Precision.FP32;
+        if (single && start > 0) {
+            throw new IllegalArgumentException("continuing the greedy steps needs an FP64 factor");
+        }
         int rank = 0;
         try (Workspace tmp = Workspace.shared()) {
             Vector d = tmp.vector(n, "residual diagonal");
@@ -137,14 +140,9 @@ public final class PivotedCholesky {
             double trace0 = be.sum(d);
             boolean[] taken = new boolean[Math.toIntExact(n)];
             for (int j = 0; j < start; j++) {
-                if (single) {
-                    be.copy(l.column(j), scratch.column(0));
-                    subtractSquares(d.segment(), scratch.column(0).segment(), n);
-                } else {
-                    subtractSquares(d.segment(), l.column(j).segment(), n);
-                }
+                subtractSquares(d.segment(), l.column(j).segment(), n);
             }
-            for (int j = 0; j < start; j++) {
+            for (int j = 0; j < start; j++) { // after all columns: their squares leave rounding noise on the pivots
                 taken[Math.toIntExact(pivots[j])] = true;
                 d.set(pivots[j], 0.0);
             }

@@ -1,12 +1,9 @@
 package org.gdml4j.perf;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
-import org.gdml4j.io.Dataset;
 import org.gdml4j.kernel.GdmlKernel;
-import org.gdml4j.kernel.Symmetries;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Workspace;
@@ -56,10 +53,7 @@ public class CholeskyBench {
     @Setup(Level.Trial)
     public void setup() {
         arena = Arena.ofShared();
-        Dataset data = PerfData.dataset("aspirin", arena);
-        MemorySegment r = PerfData.rows(arena, data.positions(), PerfData.split("aspirin", true, m));
-        Symmetries sym = Symmetries.of(PerfData.aspirinPerms(arena), data.z());
-        kernel = GdmlKernel.create(CpuBackend.get(), r, m, data.atoms(), sym, 10.0);
+        kernel = PerfData.aspirinKernel(arena, m);
         int k = columns(m, fraction);
         ws = Workspace.shared();
         l = ws.matrix(kernel.size(), k, "L");

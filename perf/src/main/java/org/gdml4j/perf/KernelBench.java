@@ -1,14 +1,10 @@
 package org.gdml4j.perf;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.gdml4j.io.Dataset;
 import org.gdml4j.kernel.GdmlKernel;
-import org.gdml4j.kernel.Symmetries;
-import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,11 +45,7 @@ public class KernelBench {
     @Setup(Level.Trial)
     public void setup() {
         arena = Arena.ofShared();
-        Dataset data = PerfData.dataset("aspirin", arena);
-        long[] frames = PerfData.split("aspirin", true, m);
-        MemorySegment r = PerfData.rows(arena, data.positions(), frames);
-        Symmetries sym = Symmetries.of(PerfData.aspirinPerms(arena), data.z());
-        kernel = GdmlKernel.create(CpuBackend.get(), r, m, data.atoms(), sym, 10.0);
+        kernel = PerfData.aspirinKernel(arena, m);
         ws = Workspace.shared();
         v = ws.vector(kernel.size(), "v");
         out = ws.vector(kernel.size(), "Kv");

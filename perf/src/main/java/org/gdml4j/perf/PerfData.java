@@ -101,6 +101,17 @@ public final class PerfData {
         return task("aspirin", m, arena);
     }
 
+    /**
+     * The kernel of the first M frames of rMD17 aspirin training split 1 (σ = 10, the reference's 6 symmetries), its
+     * positions held in {@code arena}.
+     */
+    public static org.gdml4j.kernel.GdmlKernel aspirinKernel(Arena arena, int m) {
+        Dataset data = dataset("aspirin", arena);
+        MemorySegment r = rows(arena, data.positions(), split("aspirin", true, m));
+        org.gdml4j.kernel.Symmetries sym = org.gdml4j.kernel.Symmetries.of(aspirinPerms(arena), data.z());
+        return org.gdml4j.kernel.GdmlKernel.create(org.gdml4j.linalg.CpuBackend.get(), r, m, data.atoms(), sym, 10.0);
+    }
+
     /** Force MAE of {@code model} on the 1,000 frames of rMD17 aspirin test split 1 (never used for training). */
     public static double aspirinTestForceMae(Path model) {
         try (Arena arena = Arena.ofShared()) {
