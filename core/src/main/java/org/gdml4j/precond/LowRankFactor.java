@@ -150,37 +150,78 @@ public final class LowRankFactor implements Preconditioner {
     @Override
     public void apply(Vector r, Vector z) {
         applies++;
-        be.gemv(Trans.YES, 1.0, q, r, 0.0, c);
+        if (stableApply(be, basisOps, r, z, c, c2, weights, inverse, lambda)) {
+            reprojections++;
+        }
+    }
+
+    /**
+     * The operations of the stable apply on an orthonormal basis W, in coordinates the basis chooses (the Q basis
+     * here, W itself for {@link SinglePrecisionFactor}).
+     */
+    interface StableBasis {
+        /** c ← the coordinates of Wᵀv (‖c‖ = ‖Wᵀv‖). */
+        void project(Vector v, Vector c);
+
+        /** z ← z + α·W c. */
+        void expand(Vector c, double alpha, Vector z);
+
+        /** c ← the core's eigenvectors · diag(w) · their transpose · c (diag(w) c in eigen-coordinates). */
+        void weighted(Vector c, Vector w);
+    }
+
+    /**
+     * z ← P⁻¹r on an orthonormal basis (the class comment's form), re-projecting when r lies almost inside the
+     * basis' range. {@code weights} = s²/(s² + λ), {@code inverse} = λ/(s² + λ); c, c2 are k-vector scratch.
+     * Returns whether it re-projected.
+     */
+    static boolean stableApply(Backend be, StableBasis w, Vector r, Vector z, Vector c, Vector c2, Vector weights,
+            Vector inverse, double lambda) {
+        w.project(r, c);
         double nr = be.nrm2(r);
         double nc = be.nrm2(c);
         be.copy(r, z);
-        if (nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr) {
-            // λP⁻¹v = v − Q U diag(s²/(s² + λ)) Uᵀ Qᵀv
-            weighted(c, weights);
-            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
+        boolean reproject = !(nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr);
+        if (!reproject) {
+            // λP⁻¹v = v − W diag(s²/(s² + λ)) Wᵀv
+            w.weighted(c, weights);
+            w.expand(c, -1.0, z);
         } else {
-            // v_⊥ = v − Qc, c2 = Qᵀv_⊥ (re-projection); λx = v_⊥ − Q c2 + Q U diag(λ/(s² + λ)) Uᵀ (c + c2)
-            reprojections++;
-            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
-            be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
+            // v_⊥ = v − Wc, c2 = Wᵀv_⊥ (re-projection); λx = v_⊥ − W c2 + W diag(λ/(s² + λ)) (c + c2)
+            w.expand(c, -1.0, z);
+            w.project(z, c2);
             be.axpy(1.0, c2, c);
-            weighted(c, inverse);
+            w.weighted(c, inverse);
             be.axpy(-1.0, c2, c);
-            be.gemv(Trans.NO, 1.0, q, c, 1.0, z);
+            w.expand(c, 1.0, z);
         }
         be.scal(1.0 / lambda, z);
+        return reproject;
     }
 
-    /** c ← U diag(w) Uᵀ c (in the Q basis; U = I for eigenvectors given directly). */
-    private void weighted(Vector x, Vector w) {
-        if (u == null) {
-            be.multiply(x, w, x);
-            return;
+    /** The FP64 basis: coordinates in Q, the core's eigenvectors U applied in {@link StableBasis#weighted}. */
+    private final StableBasis basisOps = new StableBasis() {
+        @Override
+        public void project(Vector v, Vector out) {
+            be.gemv(Trans.YES, 1.0, q, v, 0.0, out);
         }
-        be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
-        be.multiply(t, w, t);
-        be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
-    }
+
+        @Override
+        public void expand(Vector coords, double alpha, Vector z) {
+            be.gemv(Trans.NO, alpha, q, coords, 1.0, z);
+        }
+
+        @Override
+        public void weighted(Vector x, Vector w) {
+            if (u == null) {
+                be.multiply(x, w, x);
+                return;
+            }
+            be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
+            be.multiply(t, w, t);
+            be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
+        }
+    };
 
     /**
      * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU
@@ -229,6 +270,11 @@ public final class LowRankFactor implements Preconditioner {
 
     String label() {
         return label;
+    }
+
+    /** The core's eigenvectors U (k x k; null when W = Q): a view into this factor's memory. */
+    Matrix coreVectors() {
+        return u;
     }
 
     /** b ← U diag(s) (k x k; diag(s) when U = I): a square factor of the core, K̂ = Q b bᵀ Qᵀ. */

@@ -33,8 +33,10 @@ public final class PivotedCholesky {
     }
 
     /**
-     * With {@code precision} FP32 the factor L is stored in single precision: each new column is formed in an FP64
-     * scratch (kernel column minus the Schur correction, accumulated in FP64) and then rounded into L.
+     * The greedy steps always run in FP64; with {@code precision} FP32 the finished stable form is rounded
+     * ({@link SinglePrecisionFactor}). Storing L itself in FP32 during the steps (as this class once did) feeds the
+     * rounded columns back into every later Schur correction: K̂ then misses K's dominant directions by ≈ 1e-7
+     * relative, which cost 1.5 to 3x the FP64 iterations on the fixtures (ethanol-sym-m30: 293 vs 93).
      */
     public static Built build(Backend be, ColumnSource src, int k, double lambda, Progress progress, Precision precision) {
         long n = src.size();
@@ -43,10 +45,10 @@ public final class PivotedCholesky {
         }
         Workspace ws = Workspace.shared();
         try {
-            Matrix l = ws.matrix(n, k, precision, "preconditioner factor (cholesky)");
+            Matrix l = ws.matrix(n, k, "preconditioner factor (cholesky)");
             long[] pivots = new long[k];
             int rank = factorColumns(be, src, l, pivots, progress);
-            return finish(be, ws, l, rank, pivots, lambda, progress);
+            return finish(be, ws, l, rank, pivots, lambda, progress, precision);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
@@ -77,44 +79,26 @@ public final class PivotedCholesky {
             }
             long[] all = java.util.Arrays.copyOf(pivots, k);
             int rank = factorColumns(be, src, l, all, k0, progress);
-            return finish(be, ws, l, rank, all, lambda, progress);
+            return finish(be, ws, l, rank, all, lambda, progress, Precision.FP64);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
         }
     }
 
-    /** The stable Woodbury form of the first {@code rank} columns of {@code l} (owned by {@code ws}), in l's precision. */
-    private static Built finish(Backend be, Workspace ws, Matrix l, int rank, long[] pivots, double lambda, Progress progress) {
-        long n = l.rows();
-        boolean single = l.precision() == Precision.FP32;
-        Matrix used = l.columns(0, rank);
+    /** The stable Woodbury form of the first {@code rank} columns of {@code l} (FP64, owned by {@code ws}), in {@code precision}. */
+    private static Built finish(Backend be, Workspace ws, Matrix l, int rank, long[] pivots, double lambda, Progress progress,
+            Precision precision) {
         long[] piv = java.util.Arrays.copyOf(pivots, rank);
         progress.start("factorising the preconditioner", 1, "step");
-        org.gdml4j.solve.Preconditioner f;
-        if (single) {
-            // the stable form is built in FP64 (a copy of L; the FP32 L is given back) and its basis rounded
-            Workspace ws64 = Workspace.shared();
-            try {
-                Matrix l64 = ws64.uninitializedMatrix(n, rank, Precision.FP64, "preconditioner factor (cholesky)");
-                for (int j = 0; j < rank; j++) {
-                    be.copy(used.column(j), l64.column(j));
-                }
-                ws.close();
-                f = SinglePrecisionFactor.round(be, LowRankFactor.fromFactor(be, ws64, l64, lambda, "cholesky"), lambda);
-            } catch (RuntimeException e) {
-                ws64.close();
-                throw e;
-            }
-        } else {
-            f = LowRankFactor.fromFactor(be, ws, used, lambda, "cholesky");
-        }
+        LowRankFactor exact = LowRankFactor.fromFactor(be, ws, l.columns(0, rank), lambda, "cholesky");
+        org.gdml4j.solve.Preconditioner f = precision == Precision.FP32 ? SinglePrecisionFactor.round(be, exact, lambda) : exact;
         progress.finish();
         return new Built(f, piv);
     }
 
     /**
-     * The greedy steps alone: fills the columns of {@code l} (n x k, FP64 or FP32) and {@code pivots} (length k) and
+     * The greedy steps alone: fills the columns of {@code l} (n x k, FP64) and {@code pivots} (length k) and
      * returns the rank reached (less than k when the residual diagonal runs out). Each step streams the m columns
      * before it once (the Schur gemv), 4·n·k² bytes in FP64 over all steps: perf/bench cholesky times this against
      * the memory bandwidth of the same run.
@@ -123,19 +107,16 @@ public final class PivotedCholesky {
         return factorColumns(be, src, l, pivots, 0, progress);
     }
 
-    /** As above, continuing after the first {@code start} columns and pivots, already in place (FP64 only when start > 0). */
+    /** As above, continuing after the first {@code start} columns and pivots, already in place. */
     static int factorColumns(Backend be, ColumnSource src, Matrix l, long[] pivots, int start, Progress progress) {
         long n = src.size();
         int k = Math.toIntExact(l.cols());
-        boolean single = l.precision() == Precision.FP32;
-        if (single && start > 0) {
-            throw new IllegalArgumentException("continuing the greedy steps needs an FP64 factor");
+        if (l.precision() != Precision.FP64) {
+            throw new IllegalArgumentException("the greedy steps need an FP64 factor, got " + l);
         }
         int rank = 0;
         try (Workspace tmp = Workspace.shared()) {
             Vector d = tmp.vector(n, "residual diagonal");
-            Matrix scratch = single ? tmp.matrix(n, 1, "column in FP64") : null;
-            Vector row = single ? tmp.vector(k, "pivot row in FP64") : null;
             src.diagonal(d);
             double trace0 = be.sum(d);
             boolean[] taken = new boolean[Math.toIntExact(n)];
@@ -158,15 +139,11 @@ public final class PivotedCholesky {
                 }
                 taken[pivot] = true;
                 pivots[m] = pivot;
-                Vector col = single ? scratch.column(0) : l.column(m);
-                src.columns(new long[] {pivot}, single ? scratch : l.columns(m, 1));
+                Vector col = l.column(m);
+                src.columns(new long[] {pivot}, l.columns(m, 1));
                 if (m > 0) {
                     // Schur correction with the pivot's row of the previous columns (a strided view, no copy)
                     Vector pivotRow = l.row(pivot).slice(0, m);
-                    if (single) {
-                        be.copy(pivotRow, row.slice(0, m));
-                        pivotRow = row.slice(0, m);
-                    }
                     be.gemv(Trans.NO, -1.0, l.columns(0, m), pivotRow, 1.0, col);
                 }
                 double lp = Math.sqrt(dp);
@@ -176,9 +153,6 @@ public final class PivotedCholesky {
                 }
                 col.set(pivot, lp);
                 subtractSquares(d.segment(), col.segment(), n);
-                if (single) {
-                    be.copy(col, l.column(m));
-                }
                 d.set(pivot, 0.0);
                 rank = m + 1;
                 progress.update(rank);

@@ -78,8 +78,9 @@ class PcgFixtureTest {
 
     /**
      * An FP32 factor reaches the tolerance by itself (no fallback to FP64) and gives the same force MAE within 1 %.
-     * Its iterations are printed, not bounded: rounding the basis perturbs P by about ‖K̂‖·ε₃₂²/λ relative in the
-     * complement of its range, which at λ = 1e-10 costs 1.0 to 3x the FP64 iterations on these fixtures.
+     * At the default rtol it needs at most 10 % more iterations than the FP64 factor (measured: at most 3 %; before
+     * the dominant directions were kept in FP64 and projected out of the rounded rest, 1.5 to 3x). At rtol 1e-8 the
+     * rotation of the rounded directions shows (up to 1.3x): printed, not bounded.
      */
     @ParameterizedTest
     @MethodSource("fp32Cases")
@@ -98,11 +99,14 @@ class PcgFixtureTest {
                 String what = fixture + "/" + precond + " rtol " + rtol;
                 assertEquals(SolveReport.Outcome.CONVERGED, f32.report().outcome(), what);
                 assertTrue(f32.report().events().stream().noneMatch(e -> e.contains("fp32")), what + ": " + f32.report().events());
-                assertTrue(String.valueOf(f32.report().facts().get("preconditioner")).endsWith("(fp32)"), what);
+                assertTrue(String.valueOf(f32.report().facts().get("preconditioner")).contains("(fp32"), what);
                 assertTrue(f32.report().trueResidual() <= rtol, what + ": true residual " + f32.report().trueResidual());
                 long i64 = f64.report().iterations();
                 long i32 = f32.report().iterations();
                 System.out.printf("[pcg fp32] %s: %d its (fp64 %d)%n", what, i32, i64);
+                if (rtol == 1e-4) {
+                    assertTrue(i32 <= 1.1 * i64, what + ": " + i32 + " iterations with the FP32 factor vs " + i64 + " with FP64");
+                }
                 double mae64 = ErrorStats.of(predict(f64.model(), r, frames).forces(), fRef.data()).mae();
                 double mae32 = ErrorStats.of(predict(f32.model(), r, frames).forces(), fRef.data()).mae();
                 assertTrue(Math.abs(mae32 - mae64) <= 0.01 * mae64, what + ": force MAE " + mae32 + " vs fp64 " + mae64);
