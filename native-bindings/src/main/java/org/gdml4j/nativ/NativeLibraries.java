@@ -35,6 +35,7 @@ public final class NativeLibraries {
     public static final String THREADS_PROPERTY = "gdml4j.threads";
     public static final String THREADS_ENV = "GDML4J_THREADS";
     public static final String CORETYPE_ENV = "OPENBLAS_CORETYPE";
+    public static final String THREAD_TIMEOUT_ENV = "OPENBLAS_THREAD_TIMEOUT";
     /**
      * {@code auto}: leave the kernel choice to OpenBLAS's autodetection (for benchmarks comparing both);
      * any other value is used as {@code OPENBLAS_CORETYPE} unless the environment already sets one.
@@ -139,6 +140,7 @@ public final class NativeLibraries {
         List<Path> files = new ArrayList<>();
         String source;
         String kernelNote;
+        shortenThreadTimeout();
         if (user != null && !user.isBlank()) {
             LibraryLocator locator = new LibraryLocator(LibraryLocator.systemDirs());
             for (String name : user.split(":")) {
@@ -206,6 +208,19 @@ public final class NativeLibraries {
         }
         Posix.setenv(CORETYPE_ENV, AVX512_CORETYPE, false);
         return true;
+    }
+
+    /**
+     * Puts {@code OPENBLAS_THREAD_TIMEOUT=4} into the process environment unless the user set it. OpenBLAS's idle
+     * workers spin for 2^28 cycles (≈ 0.1 s) after each call by default, taking a core from gdml4j's own Java threads
+     * (kernel and mixed-precision loops) that run between BLAS calls; with 2^4 they sleep at once. On aspirin M = 500
+     * this made the FP32 preconditioner apply 0.79x as long and left the FP64 solve unchanged (perf/README.md).
+     * Other BLAS libraries ignore the variable.
+     */
+    static void shortenThreadTimeout() {
+        if (Posix.getenv(THREAD_TIMEOUT_ENV) == null) {
+            Posix.setenv(THREAD_TIMEOUT_ENV, "4", false);
+        }
     }
 
     private static String coretypeNote(boolean chose) {

@@ -65,6 +65,14 @@ class NativeLibrariesTest {
         }
     }
 
+    /** OpenBLAS's workers must not spin ≈ 0.1 s after each call (unless the user asked for it): see shortenThreadTimeout. */
+    @Test
+    void blasWorkersSleepSoonUnlessTheUserChose() {
+        NativeLibraries.blas();
+        String user = System.getenv(NativeLibraries.THREAD_TIMEOUT_ENV);
+        assertEquals(user != null ? user : "4", NativeLibraries.processEnv(NativeLibraries.THREAD_TIMEOUT_ENV));
+    }
+
     @Test
     void oneThreadCountGovernsBlas() {
         NativeLibraries.blas();
