@@ -124,6 +124,54 @@ class LowRankFactorTest {
         }
     }
 
+    /**
+     * The FP32 split at its edges: λ = 1e-2 keeps no direction in FP64 (threshold 2.8e7), λ = 1e-10 some, λ = 1e-24
+     * all of them (threshold 2.8e-15). Each must solve P x = v against the FP64 P as accurately as its rounding
+     * allows, for a vector with parts inside and outside range(L).
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {1e-2, 1e-10, 1e-24})
+    void roundedFactorWithNoneSomeOrAllDirectionsInFp64(double lambda) {
+        int n = 300;
+        int k = 24;
+        Random rnd = new Random(11);
+        try (Workspace ws = Workspace.shared()) {
+            Matrix l = ws.matrix(n, k, "L");
+            Matrix keep = ws.matrix(n, k, "L copy");
+            for (int j = 0; j < k; j++) {
+                double scale = Math.pow(10, 1 - 5.0 * j / k);
+                for (int i = 0; i < n; i++) {
+                    double v = scale * rnd.nextGaussian() / Math.sqrt(n);
+                    l.set(i, j, v);
+                    keep.set(i, j, v);
+                }
+            }
+            LowRankFactor exact = LowRankFactor.fromFactor(be, Workspace.shared(), l, lambda, "test");
+            int dominant = SinglePrecisionFactor.dominantCount(exact.eigenvalues(), lambda);
+            double normP = exact.eigenvalues()[0] + lambda;
+            try (SinglePrecisionFactor p = SinglePrecisionFactor.round(be, exact, lambda)) {
+                assertTrue(p.describe().contains("(fp32, " + dominant + " dominant"), p.describe());
+                if (lambda == 1e-2) {
+                    assertEquals(0, dominant, "directions kept in FP64");
+                } else if (lambda == 1e-24) {
+                    assertEquals(k, dominant, "directions kept in FP64");
+                } else {
+                    assertTrue(dominant > 0 && dominant < k, "λ = 1e-10 should split: " + dominant);
+                }
+                Vector v = randomInside(ws, keep, rnd, k);
+                for (int i = 0; i < n; i++) {
+                    v.set(i, v.get(i) + 1e-3 * rnd.nextGaussian());
+                }
+                Vector x = ws.vector(n, "P⁻¹v");
+                p.apply(v, x);
+                double rel = be.nrm2(residual(ws, keep, lambda, x, v)) / (normP * be.nrm2(x));
+                System.out.printf("[woodbury fp32] λ = %.0e, %d of %d directions in fp64: ‖Px − v‖ = %.1e ‖P‖‖x‖%n",
+                        lambda, dominant, k, rel);
+                assertTrue(rel < (dominant == k ? 1e-12 : 1e-8), "backward error " + rel + " ‖P‖‖x‖");
+            }
+        }
+    }
+
     /** P x − v with P = L Lᵀ + λI applied explicitly. */
     private Vector residual(Workspace ws, Matrix l, double lambda, Vector x, Vector v) {
         Vector ltx = ws.vector(l.cols(), "Lᵀx");
