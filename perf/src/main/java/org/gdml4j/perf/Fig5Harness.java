@@ -59,6 +59,10 @@ public final class Fig5Harness {
             points.add(new TaskSolver.SweepPoint(PreconditionerKind.BLOCK_JACOBI, 0, JACOBI_CAP));
             points.add(new TaskSolver.SweepPoint(PreconditionerKind.ATOM_JACOBI, 0, JACOBI_CAP));
             points.removeIf(p -> done.contains(key(molecule, m, n, p)));
+            if (args.length > 1) { // e.g. "eigen,rank-k-leverage": only these preconditioners this time
+                List<String> only = List.of(args[1].split(","));
+                points.removeIf(p -> !only.contains(p.kind().cliName()));
+            }
             // the dense methods last, so one eigendecomposition serves all their points
             points.sort(java.util.Comparator.comparing(p -> p.kind().dense()));
             new TaskSolver(CpuBackend.get(), null).sweep(task, points, 1e-4, 0, (p, r) -> {
