@@ -86,14 +86,7 @@ class LowRankFactorTest {
         try (Workspace ws = Workspace.shared()) {
             Matrix l = ws.matrix(n, k, "L");
             Matrix keep = ws.matrix(n, k, "L copy");
-            for (int j = 0; j < k; j++) {
-                double scale = Math.pow(10, 1 - 6.0 * j / k);
-                for (int i = 0; i < n; i++) {
-                    double v = scale * rnd.nextGaussian() / Math.sqrt(n);
-                    l.set(i, j, v);
-                    keep.set(i, j, v);
-                }
-            }
+            fillDecaying(l, keep, rnd, 6.0);
             LowRankFactor exact = LowRankFactor.fromFactor(be, Workspace.shared(), l, lambda, "test");
             double normP = exact.eigenvalues()[0] + lambda;
             double[] tauExact = exact.leverageScores();
@@ -138,14 +131,7 @@ class LowRankFactorTest {
         try (Workspace ws = Workspace.shared()) {
             Matrix l = ws.matrix(n, k, "L");
             Matrix keep = ws.matrix(n, k, "L copy");
-            for (int j = 0; j < k; j++) {
-                double scale = Math.pow(10, 1 - 5.0 * j / k);
-                for (int i = 0; i < n; i++) {
-                    double v = scale * rnd.nextGaussian() / Math.sqrt(n);
-                    l.set(i, j, v);
-                    keep.set(i, j, v);
-                }
-            }
+            fillDecaying(l, keep, rnd, 5.0);
             LowRankFactor exact = LowRankFactor.fromFactor(be, Workspace.shared(), l, lambda, "test");
             int dominant = SinglePrecisionFactor.dominantCount(exact.eigenvalues(), lambda);
             double normP = exact.eigenvalues()[0] + lambda;
@@ -168,6 +154,20 @@ class LowRankFactorTest {
                 System.out.printf("[woodbury fp32] λ = %.0e, %d of %d directions in fp64: ‖Px − v‖ = %.1e ‖P‖‖x‖%n",
                         lambda, dominant, k, rel);
                 assertTrue(rel < (dominant == k ? 1e-12 : 1e-8), "backward error " + rel + " ‖P‖‖x‖");
+            }
+        }
+    }
+
+    /** Random columns of norm ≈ 10^(1 − decades·j/k), written into both {@code l} and {@code keep}. */
+    private static void fillDecaying(Matrix l, Matrix keep, Random rnd, double decades) {
+        long n = l.rows();
+        long k = l.cols();
+        for (long j = 0; j < k; j++) {
+            double scale = Math.pow(10, 1 - decades * j / k);
+            for (long i = 0; i < n; i++) {
+                double v = scale * rnd.nextGaussian() / Math.sqrt(n);
+                l.set(i, j, v);
+                keep.set(i, j, v);
             }
         }
     }
