@@ -47,6 +47,13 @@ public interface Backend {
      */
     void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y);
 
+    /**
+     * One Gram–Schmidt step against a tall basis stored by rows as A = Bᵀ (k x n): z ← z − Aᵀt (skipped when t is
+     * null), then w ← A z. FP32 A with FP64 vectors reads A once for both (a fused re-projection); other
+     * precisions may take two passes.
+     */
+    void projectOut(Matrix a, Vector t, Vector z, Vector w);
+
     /** y ← α A x + βy for symmetric A, reading only its {@code uplo} triangle (diagonal included). */
     void symv(Uplo uplo, double alpha, Matrix a, Vector x, double beta, Vector y);
 
@@ -88,6 +95,9 @@ public interface Backend {
     void orgqr(Matrix a, Vector tau);
 
     // ---- element-wise (SIMD loops on the CPU) ----
+
+    /** B ← Aᵀ, converting between precisions: a copy of A by rows (row i of A becomes column i of B). */
+    void transpose(Matrix a, Matrix b);
 
     /** y ← αx + βy. */
     void axpby(double alpha, Vector x, double beta, Vector y);

@@ -103,7 +103,9 @@ public final class CpuBackend implements Backend {
         }
         if (a.precision() == Precision.FP32 && x.precision() == Precision.FP64 && y.precision() == Precision.FP64
                 && x.isContiguous() && y.isContiguous()) {
-            if (trans == Trans.NO) {
+            if (trans == Trans.NO && a.rows() < a.cols()) {
+                FusedProjection.sweep(a, null, x, alpha, beta, y); // wide: split by columns, not by the few row blocks
+            } else if (trans == Trans.NO) {
                 MixedGemv.plain(alpha, a, x, beta, y);
             } else {
                 MixedGemv.transposed(alpha, a, x, beta, y);
@@ -118,6 +120,22 @@ public final class CpuBackend implements Backend {
         fp64(a, x, y);
         Blas.cblas_dgemv(Blas.CblasColMajor(), op(trans), dim(a.rows()), dim(a.cols()), alpha, a.segment(), dim(a.ld()),
                 x.segment(), inc(x), beta, y.segment(), inc(y));
+    }
+
+    @Override
+    public void projectOut(Matrix a, Vector t, Vector z, Vector w) {
+        if (z.length() != a.cols() || w.length() != a.rows() || (t != null && t.length() != a.rows())) {
+            throw new IllegalArgumentException("projectOut: " + a + " with " + t + ", " + z + ", " + w);
+        }
+        if (a.precision() == Precision.FP32 && z.precision() == Precision.FP64 && w.precision() == Precision.FP64
+                && z.isContiguous() && w.isContiguous() && (t == null || t.precision() == Precision.FP64)) {
+            FusedProjection.sweep(a, t, z, 1.0, 0.0, w);
+            return;
+        }
+        if (t != null) {
+            gemv(Trans.YES, -1.0, a, t, 1.0, z);
+        }
+        gemv(Trans.NO, 1.0, a, z, 0.0, w);
     }
 
     @Override
@@ -287,6 +305,11 @@ public final class CpuBackend implements Backend {
         sameLength(x, y);
         sameLength(x, z);
         VectorOps.multiply(x, y, z);
+    }
+
+    @Override
+    public void transpose(Matrix a, Matrix b) {
+        Transpose.into(a, b);
     }
 
     @Override

@@ -147,81 +147,44 @@ public final class LowRankFactor implements Preconditioner {
         return new LowRankFactor(be, ws, a, u, s2, lambda, label);
     }
 
+    /**
+     * z ← P⁻¹r (the class comment's form), re-projecting when r lies almost inside range(Q). {@link SplitBasisApply}
+     * is the same computation on the FP32 factor's basis.
+     */
     @Override
     public void apply(Vector r, Vector z) {
         applies++;
-        if (stableApply(be, basisOps, r, z, c, c2, weights, inverse, lambda)) {
-            reprojections++;
-        }
-    }
-
-    /**
-     * The operations of the stable apply on an orthonormal basis W, in coordinates the basis chooses (the Q basis
-     * here, W itself for {@link SinglePrecisionFactor}).
-     */
-    interface StableBasis {
-        /** c ← the coordinates of Wᵀv (‖c‖ = ‖Wᵀv‖). */
-        void project(Vector v, Vector c);
-
-        /** z ← z + α·W c. */
-        void expand(Vector c, double alpha, Vector z);
-
-        /** c ← the core's eigenvectors · diag(w) · their transpose · c (diag(w) c in eigen-coordinates). */
-        void weighted(Vector c, Vector w);
-    }
-
-    /**
-     * z ← P⁻¹r on an orthonormal basis (the class comment's form), re-projecting when r lies almost inside the
-     * basis' range. {@code weights} = s²/(s² + λ), {@code inverse} = λ/(s² + λ); c, c2 are k-vector scratch.
-     * Returns whether it re-projected.
-     */
-    static boolean stableApply(Backend be, StableBasis w, Vector r, Vector z, Vector c, Vector c2, Vector weights,
-            Vector inverse, double lambda) {
-        w.project(r, c);
+        be.gemv(Trans.YES, 1.0, q, r, 0.0, c);
         double nr = be.nrm2(r);
         double nc = be.nrm2(c);
         be.copy(r, z);
-        boolean reproject = !(nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr);
-        if (!reproject) {
+        if (nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr) {
             // λP⁻¹v = v − W diag(s²/(s² + λ)) Wᵀv
-            w.weighted(c, weights);
-            w.expand(c, -1.0, z);
+            weighted(c, weights);
+            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
         } else {
-            // v_⊥ = v − Wc, c2 = Wᵀv_⊥ (re-projection); λx = v_⊥ − W c2 + W diag(λ/(s² + λ)) (c + c2)
-            w.expand(c, -1.0, z);
-            w.project(z, c2);
+            // v_⊥ = v − Qc, c2 = Qᵀv_⊥ (re-projection); in Q-coordinates λx = v_⊥ − Q c2 + Q U diag(λ/(s² + λ)) Uᵀ(c + c2)
+            reprojections++;
+            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
+            be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
             be.axpy(1.0, c2, c);
-            w.weighted(c, inverse);
+            weighted(c, inverse);
             be.axpy(-1.0, c2, c);
-            w.expand(c, 1.0, z);
+            be.gemv(Trans.NO, 1.0, q, c, 1.0, z);
         }
         be.scal(1.0 / lambda, z);
-        return reproject;
     }
 
-    /** The FP64 basis: coordinates in Q, the core's eigenvectors U applied in {@link StableBasis#weighted}. */
-    private final StableBasis basisOps = new StableBasis() {
-        @Override
-        public void project(Vector v, Vector out) {
-            be.gemv(Trans.YES, 1.0, q, v, 0.0, out);
+    /** x ← U diag(w) Uᵀ x: the weights act in the core's eigen-coordinates (diag(w) x when W = Q). */
+    private void weighted(Vector x, Vector w) {
+        if (u == null) {
+            be.multiply(x, w, x);
+            return;
         }
-
-        @Override
-        public void expand(Vector coords, double alpha, Vector z) {
-            be.gemv(Trans.NO, alpha, q, coords, 1.0, z);
-        }
-
-        @Override
-        public void weighted(Vector x, Vector w) {
-            if (u == null) {
-                be.multiply(x, w, x);
-                return;
-            }
-            be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
-            be.multiply(t, w, t);
-            be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
-        }
-    };
+        be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
+        be.multiply(t, w, t);
+        be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
+    }
 
     /**
      * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU

@@ -16,8 +16,8 @@ import org.gdml4j.solve.Preconditioner;
  * memory and half the traffic of every apply, the dominant cost at large k. Vectors and sums stay FP64.
  *
  * <p>It starts from the stable FP64 form of {@link LowRankFactor}, K̂ = W diag(s²) Wᵀ with W = QU orthonormal, and
- * keeps the same apply (re-projection included) on a basis that is orthonormal to FP64 accuracy although most of
- * it is stored in FP32:
+ * applies the same stable Woodbury form (re-projection included) on a basis that is orthonormal to FP64 accuracy
+ * although most of it is stored in FP32:
  * <pre>  W̃ = [W₁, W₂],  W₁ = Q U₁ (FP64),  W₂ = (I − W₁W₁ᵀ) Q̃ V,  Q̃ = fl32(Q),  V = U₂ L⁻ᵀ  </pre>
  * where W₁ holds the few dominant directions (s² ≥ {@link #FP64_ABOVE}·λ/u², u = 2⁻²⁴ the FP32 unit roundoff),
  * and L = chol(U₂ᵀ(Q̃ᵀQ̃ − Q̃ᵀW₁W₁ᵀQ̃)U₂) re-orthonormalises the rest exactly (the Gram matrix is summed in FP64 from
@@ -30,55 +30,34 @@ import org.gdml4j.solve.Preconditioner;
  * 2 / 10 / 20 / 30 directions kept in FP64 5,005 / 3,421 / 2,565 / 2,566; the threshold keeps 36 there). The
  * dominant directions must also be projected out of the rounded ones: keeping them in FP64 without that projection
  * did not help (1,899 vs 1,880 iterations on aspirin M = 250).
+ *
+ * <p>The apply works in the coordinates of Q̃ (s = Q̃ᵀ(I − W₁W₁ᵀ)v), so V only enters through two k x k symmetric
+ * matrices held in one array: N = VVᵀ and J = V diag(λ/(s² + λ)) Vᵀ ({@link SplitBasisApply}). Q̃ is stored by rows
+ * (Q̃ᵀ, k x n) so that the re-projection's v − W̃c and W̃ᵀ(v − W̃c) share one sweep over it
+ * ({@link Backend#projectOut}): an apply reads the FP32 factor twice, three times when it re-projects (four before).
  */
 public final class SinglePrecisionFactor implements Preconditioner {
     /** Directions with s² ≥ FP64_ABOVE·λ/u² stay in FP64 (u = 2⁻²⁴); see the class comment for the measurement. */
     static final double FP64_ABOVE = 1e-5;
     private static final double U32 = 0x1p-24;
 
-    private final Backend be;
     private final Workspace ws;
+    private final Matrix qt;
     private final Matrix w1;
-    private final Matrix f;
-    private final Matrix v;
-    private final Matrix y;
-    private final double[] s2;
-    private final double lambda;
+    private final Matrix x;
+    private final Matrix core;
     private final String label;
-    private final Vector weights;
-    private final Vector inverse;
-    private final Vector c;
-    private final Vector c2;
-    private final Vector tk;
-    private final Vector e1;
-    private final Vector tn;
-    private final LowRankFactor.StableBasis ops = new Split();
-    private long applies;
-    private long reprojections;
+    private final SplitBasisApply steps;
 
-    private SinglePrecisionFactor(Backend be, Workspace ws, Matrix w1, Matrix f, Matrix v, Matrix y, double[] s2,
+    private SinglePrecisionFactor(Backend be, Workspace ws, Matrix qt, Matrix w1, Matrix x, Matrix core, double[] s2,
             double lambda, String label) {
-        this.be = be;
         this.ws = ws;
+        this.qt = qt;
         this.w1 = w1;
-        this.f = f;
-        this.v = v;
-        this.y = y;
-        this.s2 = s2;
-        this.lambda = lambda;
+        this.x = x;
+        this.core = core;
         this.label = label;
-        int k = s2.length;
-        this.weights = ws.vector(k, "Woodbury weights");
-        this.inverse = ws.vector(k, "Woodbury inverse weights");
-        for (int i = 0; i < k; i++) {
-            weights.set(i, s2[i] / (s2[i] + lambda));
-            inverse.set(i, lambda / (s2[i] + lambda));
-        }
-        this.c = ws.vector(k, "Woodbury scratch");
-        this.c2 = ws.vector(k, "Woodbury scratch");
-        this.tk = ws.vector(k, "Woodbury scratch");
-        this.e1 = ws.vector(Math.max(1, w1.cols()), "Woodbury scratch");
-        this.tn = ws.vector(f.rows(), "Woodbury scratch (n)");
+        this.steps = new SplitBasisApply(be, ws, qt, w1, x, core, s2, lambda);
     }
 
     /**
@@ -105,12 +84,10 @@ public final class SinglePrecisionFactor implements Preconditioner {
                     be.gemm(Trans.NO, Trans.NO, 1.0, q, u.columns(0, k1), 0.0, w1);
                 }
             }
-            Matrix f = ws.uninitializedMatrix(n, k, Precision.FP32, "preconditioner factor (" + exact.label() + ", fp32)");
-            for (long j = 0; j < k; j++) {
-                be.copy(q.column(j), f.column(j));
-            }
-            Matrix vm = ws.matrix(k, Math.max(1, k2), "rotation V").columns(0, k2);
-            Matrix ym = ws.matrix(Math.max(1, k1), Math.max(1, k2), "W1ᵀ Q̃ V").block(0, 0, k1, k2);
+            Matrix qt = ws.uninitializedMatrix(k, n, Precision.FP32, "preconditioner factor (" + exact.label() + ", fp32, by rows)");
+            be.transpose(q, qt);
+            Matrix x = ws.matrix(k, Math.max(1, k1), "Q̃ᵀW1").columns(0, k1);
+            Matrix core = ws.matrix(k, k + 1, "core matrices N and J");
             try (Workspace tmp = Workspace.shared()) {
                 Matrix u2 = tmp.matrix(k, Math.max(1, k2), "U2").columns(0, k2);
                 for (int j = 0; j < k2; j++) {
@@ -121,44 +98,60 @@ public final class SinglePrecisionFactor implements Preconditioner {
                     }
                 }
                 exact.close();
-                // G = Q̃ᵀQ̃ and X = Q̃ᵀW₁ in FP64 over row panels of the exact FP32 values
+                // G = Q̃ᵀQ̃ and X = Q̃ᵀW₁ in FP64 over column panels of the exact FP32 values
                 Matrix g = tmp.matrix(k, k, "Gram matrix of the rounded basis");
-                Matrix x = tmp.matrix(k, Math.max(1, k1), "Q̃ᵀW1").columns(0, k1);
-                forEachPanel(be, f, (panel, r0) -> {
-                    double beta = r0 == 0 ? 0.0 : 1.0;
-                    be.syrk(Uplo.LOWER, Trans.YES, 1.0, panel, beta, g);
+                forEachPanel(be, qt, (panel, c0) -> {
+                    double beta = c0 == 0 ? 0.0 : 1.0;
+                    be.syrk(Uplo.LOWER, Trans.NO, 1.0, panel, beta, g);
                     if (k1 > 0) {
-                        be.gemm(Trans.YES, Trans.NO, 1.0, panel, w1.block(r0, 0, panel.rows(), k1), beta, x);
+                        be.gemm(Trans.NO, Trans.NO, 1.0, panel, w1.block(c0, 0, panel.cols(), k1), beta, x);
                     }
                 });
                 if (k2 > 0) {
-                    if (k1 > 0) {
-                        be.syrk(Uplo.LOWER, Trans.NO, -1.0, x, 1.0, g); // G − X Xᵀ: the Gram of (I − W₁W₁ᵀ)Q̃
-                    }
-                    symmetrize(g);
-                    Matrix gu = tmp.matrix(k, k2, "G U2");
-                    be.gemm(Trans.NO, Trans.NO, 1.0, g, u2, 0.0, gu);
-                    Matrix l = tmp.matrix(k2, k2, "Gram of the rounded rest");
-                    be.gemm(Trans.YES, Trans.NO, 1.0, u2, gu, 0.0, l);
-                    int info = be.potrf(Uplo.LOWER, l);
-                    if (info != 0) {
-                        throw new IllegalStateException("the rounded basis lost its rank (Cholesky of its Gram matrix, info " + info + ")");
-                    }
-                    for (int j = 0; j < k2; j++) {
-                        be.copy(u2.column(j), vm.column(j));
-                    }
-                    be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, vm); // V = U₂ L⁻ᵀ
-                    if (k1 > 0) {
-                        be.gemm(Trans.YES, Trans.NO, 1.0, x, vm, 0.0, ym); // Y = W₁ᵀQ̃V, for the leverage scores
-                    }
+                    coreMatrices(be, tmp, g, x, u2, s2, k1, lambda, core);
                 }
             }
-            return new SinglePrecisionFactor(be, ws, w1, f, vm, ym, s2, lambda, exact.label());
+            return new SinglePrecisionFactor(be, ws, qt, w1, x, core, s2, lambda, exact.label());
         } catch (RuntimeException e) {
             ws.close();
             exact.close();
             throw e;
         }
+    }
+
+    /**
+     * From the Gram matrix G = Q̃ᵀQ̃ (lower triangle) and X = Q̃ᵀW₁: V = U₂L⁻ᵀ with LLᵀ = U₂ᵀ(G − XXᵀ)U₂, then
+     * N = VVᵀ into the lower triangle of core's first k columns and J = V diag(λ/(s² + λ)) Vᵀ into the upper
+     * triangle of its last k columns (the two triangles do not overlap).
+     */
+    private static void coreMatrices(Backend be, Workspace tmp, Matrix g, Matrix x, Matrix u2, double[] s2, int k1,
+            double lambda, Matrix core) {
+        int k = Math.toIntExact(g.rows());
+        int k2 = Math.toIntExact(u2.cols());
+        if (k1 > 0) {
+            be.syrk(Uplo.LOWER, Trans.NO, -1.0, x, 1.0, g); // G − X Xᵀ: the Gram of (I − W₁W₁ᵀ)Q̃
+        }
+        for (long j = 0; j < k; j++) {
+            for (long i = j + 1; i < k; i++) {
+                g.set(j, i, g.get(i, j));
+            }
+        }
+        Matrix gu = tmp.matrix(k, k2, "G U2");
+        be.gemm(Trans.NO, Trans.NO, 1.0, g, u2, 0.0, gu);
+        Matrix l = tmp.matrix(k2, k2, "Gram of the rounded rest");
+        be.gemm(Trans.YES, Trans.NO, 1.0, u2, gu, 0.0, l);
+        int info = be.potrf(Uplo.LOWER, l);
+        if (info != 0) {
+            throw new IllegalStateException("the rounded basis lost its rank (Cholesky of its Gram matrix, info " + info + ")");
+        }
+        Matrix v = u2;
+        be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, v); // V = U₂ L⁻ᵀ, in place of U₂
+        be.syrk(Uplo.LOWER, Trans.NO, 1.0, v, 0.0, core.columns(0, k));
+        for (int j = 0; j < k2; j++) {
+            be.copy(v.column(j), gu.column(j));
+            be.scal(Math.sqrt(lambda / (s2[k1 + j] + lambda)), gu.column(j));
+        }
+        be.syrk(Uplo.UPPER, Trans.NO, 1.0, gu, 0.0, core.columns(1, k));
     }
 
     /** How many of the descending eigenvalues s² stay in FP64: those ≥ FP64_ABOVE·λ/u². */
@@ -172,120 +165,75 @@ public final class SinglePrecisionFactor implements Preconditioner {
 
     @Override
     public void apply(Vector r, Vector out) {
-        applies++;
-        if (LowRankFactor.stableApply(be, ops, r, out, c, c2, weights, inverse, lambda)) {
-            reprojections++;
-        }
+        steps.apply(r, out);
     }
 
-    /** The split basis W̃ = [W₁, (I − W₁W₁ᵀ)Q̃V] in its own (eigen-)coordinates. */
-    private final class Split implements LowRankFactor.StableBasis {
-        @Override
-        public void project(Vector x, Vector out) {
-            int k1 = Math.toIntExact(w1.cols());
-            Vector o1 = out.slice(0, k1);
-            Vector o2 = out.slice(k1, out.length() - k1);
-            be.copy(x, tn);
-            if (k1 > 0) {
-                be.gemv(Trans.YES, 1.0, w1, x, 0.0, o1);
-                be.gemv(Trans.NO, -1.0, w1, o1, 1.0, tn);
-            }
-            if (o2.length() > 0) {
-                be.gemv(Trans.YES, 1.0, f, tn, 0.0, tk);
-                be.gemv(Trans.YES, 1.0, v, tk, 0.0, o2);
-            }
-        }
-
-        @Override
-        public void expand(Vector coords, double alpha, Vector z) {
-            int k1 = Math.toIntExact(w1.cols());
-            Vector c1 = coords.slice(0, k1);
-            Vector cr = coords.slice(k1, coords.length() - k1);
-            if (cr.length() > 0) {
-                be.gemv(Trans.NO, 1.0, v, cr, 0.0, tk);
-                be.gemv(Trans.NO, 1.0, f, tk, 0.0, tn);
-            } else {
-                be.fill(tn, 0.0);
-            }
-            if (k1 > 0) {
-                // W c = Q̃Vc₂ + W₁(c₁ − W₁ᵀQ̃Vc₂)
-                Vector d = e1.slice(0, k1);
-                be.gemv(Trans.YES, -1.0, w1, tn, 0.0, d);
-                be.axpy(1.0, c1, d);
-                be.gemv(Trans.NO, 1.0, w1, d, 1.0, tn);
-            }
-            be.axpy(alpha, tn, z);
-        }
-
-        @Override
-        public void weighted(Vector x, Vector w) {
-            be.multiply(x, w, x);
-        }
-    }
-
-    /** Ridge leverage scores of K̂: τ = diag(K̂(K̂ + λI)⁻¹) = Σ_j W̃_ij² s_j²/(s_j² + λ), by row panels of W̃. */
+    /**
+     * Ridge leverage scores of K̂: τ = diag(K̂(K̂ + λI)⁻¹) = Σ_j W̃_ij² s_j²/(s_j² + λ) by panels of rows: the W₁ part
+     * directly, the rest as g_iᵀ M g_i with M = V diag(s²/(s² + λ)) Vᵀ = N − J and g_i the i-th row of
+     * (I − W₁W₁ᵀ)Q̃ = Q̃ − W₁Xᵀ.
+     */
     public double[] leverageScores() {
-        long n = f.rows();
+        long n = qt.cols();
+        int k = Math.toIntExact(qt.rows());
         int k1 = Math.toIntExact(w1.cols());
-        int k2 = Math.toIntExact(v.cols());
+        Backend be = steps.backend();
         double[] tau = new double[Math.toIntExact(n)];
         try (Workspace tmp = Workspace.shared()) {
-            long panelRows = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, (long) f.cols() * 8)));
-            Matrix prod = tmp.matrix(panelRows, Math.max(1, k2), "W2 panel");
-            forEachPanel(be, f, (panel, r0) -> {
-                long rows = panel.rows();
-                if (k1 > 0) {
-                    LowRankFactor.addRowSquares(w1.block(r0, 0, rows, k1), weights.slice(0, k1), tau, r0);
+            Matrix m = tmp.matrix(k, k, "M = N − J, both triangles");
+            for (long j = 0; j < k; j++) {
+                for (long i = j; i < k; i++) {
+                    double v = core.get(i, j) - core.get(j, i + 1); // N(i, j) − J(j, i), both read from their own triangle
+                    m.set(i, j, v);
+                    m.set(j, i, v);
                 }
-                if (k2 > 0) {
-                    Matrix dst = prod.block(0, 0, rows, k2);
-                    be.gemm(Trans.NO, Trans.NO, 1.0, panel, v, 0.0, dst);
-                    if (k1 > 0) {
-                        be.gemm(Trans.NO, Trans.NO, -1.0, w1.block(r0, 0, rows, k1), y, 1.0, dst);
-                    }
-                    LowRankFactor.addRowSquares(dst, weights.slice(k1, k2), tau, r0);
+            }
+            long panelCols = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, (long) k * 8)));
+            Matrix prod = tmp.matrix(k, panelCols, "M g panel");
+            forEachPanel(be, qt, (panel, c0) -> {
+                long cols = panel.cols();
+                if (k1 > 0) {
+                    Matrix w1p = w1.block(c0, 0, cols, k1);
+                    LowRankFactor.addRowSquares(w1p, steps.weights1(), tau, c0);
+                    be.gemm(Trans.NO, Trans.YES, -1.0, x, w1p, 1.0, panel);
+                }
+                Matrix mg = prod.columns(0, cols);
+                be.gemm(Trans.NO, Trans.NO, 1.0, m, panel, 0.0, mg);
+                for (long i = 0; i < cols; i++) {
+                    tau[(int) (c0 + i)] += be.dot(panel.column(i), mg.column(i));
                 }
             });
         }
         return tau;
     }
 
-    /** Copies the lower triangle of a square matrix onto its upper one. */
-    private static void symmetrize(Matrix a) {
-        for (long j = 0; j < a.cols(); j++) {
-            for (long i = j + 1; i < a.rows(); i++) {
-                a.set(j, i, a.get(i, j));
-            }
-        }
-    }
-
-    /** Row panels of the FP32 factor converted to FP64 (about 64 MB at a time), handed to {@code body}. */
-    private static void forEachPanel(Backend be, Matrix f, java.util.function.ObjLongConsumer<Matrix> body) {
-        long n = f.rows();
-        long k = f.cols();
+    /** Column panels of the FP32 factor (stored by rows) converted to FP64 (about 64 MB at a time), handed to {@code body}. */
+    private static void forEachPanel(Backend be, Matrix qt, java.util.function.ObjLongConsumer<Matrix> body) {
+        long k = qt.rows();
+        long n = qt.cols();
         try (Workspace tmp = Workspace.shared()) {
             long panel = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8)));
-            Matrix p64 = tmp.matrix(panel, k, "panel in FP64");
-            for (long r0 = 0; r0 < n; r0 += panel) {
-                long rows = Math.min(panel, n - r0);
-                Matrix dst = p64.block(0, 0, rows, k);
-                for (long j = 0; j < k; j++) {
-                    be.copy(f.block(r0, j, rows, 1).column(0), dst.column(j));
+            Matrix p64 = tmp.matrix(k, panel, "panel in FP64");
+            for (long c0 = 0; c0 < n; c0 += panel) {
+                long cols = Math.min(panel, n - c0);
+                Matrix dst = p64.columns(0, cols);
+                for (long j = 0; j < cols; j++) {
+                    be.copy(qt.column(c0 + j), dst.column(j));
                 }
-                body.accept(dst, r0);
+                body.accept(dst, c0);
             }
         }
     }
 
     @Override
     public String describe() {
-        return label + ", k = " + f.cols() + " (fp32, " + w1.cols() + " dominant directions in fp64"
-                + (reprojections > 0 ? ", " + reprojections + " of " + applies + " applies re-projected" : "") + ")";
+        return label + ", k = " + qt.rows() + " (fp32, " + w1.cols() + " dominant directions in fp64"
+                + (steps.reprojections() > 0 ? ", " + steps.reprojections() + " of " + steps.applies() + " applies re-projected" : "") + ")";
     }
 
     @Override
     public long rank() {
-        return f.cols();
+        return qt.rows();
     }
 
     @Override

@@ -53,9 +53,10 @@ final class PcgStage {
         long b = bytes(ts, o.precond(), k);
         boolean columnBased = o.precond().lowRank() && !o.precond().dense();
         // FP32: the stable form is built in FP64 and its basis rounded into a new FP32 matrix, both held at once, with
-        // the dominant directions in FP64 (47 of 3,674 at aspirin M = 500; k/32 assumed) and the k x k rotation
+        // the dominant directions in FP64 (47 of 3,674 at aspirin M = 500; k/32 assumed), the k x (k + 1) core matrices
+        // and the four k x k matrices that build them
         long n = ts.size();
-        return o.precision() == Precision.FP32 && columnBased ? b + 4 * n * k + 8 * n * Math.max(64, k / 32) + 16 * k * k : b;
+        return o.precision() == Precision.FP32 && columnBased ? b + 4 * n * k + 8 * n * Math.max(64, k / 32) + 40 * k * k : b;
     }
 
     static KPlan planK(TrainingSet ts, SolveOptions o) {
