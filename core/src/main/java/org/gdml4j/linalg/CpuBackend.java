@@ -128,7 +128,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("projectOut: " + a + " with " + t + ", " + z + ", " + w);
         }
         if (a.precision() == Precision.FP32 && z.precision() == Precision.FP64 && w.precision() == Precision.FP64
-                && z.isContiguous() && w.isContiguous() && (t == null || t.precision() == Precision.FP64)) {
+                && z.isContiguous() && w.isContiguous() && (t == null || (t.precision() == Precision.FP64 && t.isContiguous()))) {
             FusedProjection.sweep(a, t, z, 1.0, 0.0, w);
             return;
         }

@@ -46,19 +46,19 @@ final class FusedProjection {
         MemorySegment ts = t == null ? null : t.segment();
         boolean shared = Parallel.shareable(as, zs) && (ts == null || Parallel.shareable(ts));
         int chunks = shared ? (int) Math.max(1, Math.min(Parallel.threads(), n / MIN_CHUNK)) : 1;
-        double[] tv = ts == null ? null : t.toArray();
         double[][] partial = new double[chunks][k];
         AtomicInteger next = new AtomicInteger();
         Parallel.forChunks(n, chunks, (lo, hi) -> {
             double[] acc = partial[next.getAndIncrement()];
             double[] zg = new double[GROUP];
+            double[] dots = new double[GROUP];
             long j = lo;
             for (; j + GROUP <= hi; j += GROUP) {
                 for (int g = 0; g < GROUP; g++) {
                     zg[g] = zs.getAtIndex(D8, j + g);
                 }
-                if (tv != null) {
-                    subtractDots(as, j * ld, ld, tv, k, zg);
+                if (ts != null) {
+                    subtractDots(as, j * ld, ld, ts, k, zg, dots);
                     for (int g = 0; g < GROUP; g++) {
                         zs.setAtIndex(D8, j + g, zg[g]);
                     }
@@ -68,9 +68,9 @@ final class FusedProjection {
             for (; j < hi; j++) {
                 long off = j * ld;
                 double zj = zs.getAtIndex(D8, j);
-                if (tv != null) {
+                if (ts != null) {
                     for (int i = 0; i < k; i++) {
-                        zj -= as.getAtIndex(F4, off + i) * tv[i];
+                        zj -= as.getAtIndex(F4, off + i) * ts.getAtIndex(D8, i);
                     }
                     zs.setAtIndex(D8, j, zj);
                 }
@@ -88,36 +88,12 @@ final class FusedProjection {
         }
     }
 
-    /** zg[g] −= A[:, j+g]ᵀ t for the {@link #GROUP} columns from element offset {@code off}, sharing each t load. */
-    private static void subtractDots(MemorySegment a, long off, long ld, double[] t, int k, double[] zg) {
-        DoubleVector s0 = DoubleVector.zero(D);
-        DoubleVector s1 = DoubleVector.zero(D);
-        DoubleVector s2 = DoubleVector.zero(D);
-        DoubleVector s3 = DoubleVector.zero(D);
-        int lanes = D.length();
-        int upper = k - k % lanes;
-        int i = 0;
-        for (; i < upper; i += lanes) {
-            DoubleVector tv = DoubleVector.fromArray(D, t, i);
-            s0 = widen(a, (off + i) * 4).fma(tv, s0);
-            s1 = widen(a, (off + ld + i) * 4).fma(tv, s1);
-            s2 = widen(a, (off + 2 * ld + i) * 4).fma(tv, s2);
-            s3 = widen(a, (off + 3 * ld + i) * 4).fma(tv, s3);
+    /** zg[g] −= A[:, j+g]ᵀ t for the {@link #GROUP} columns from element offset {@code off} (MixedGemv's four-column dot). */
+    private static void subtractDots(MemorySegment a, long off, long ld, MemorySegment t, int k, double[] zg, double[] dots) {
+        MixedGemv.dot4(a, off, ld, t, k, dots);
+        for (int g = 0; g < GROUP; g++) {
+            zg[g] -= dots[g];
         }
-        double d0 = s0.reduceLanes(VectorOperators.ADD);
-        double d1 = s1.reduceLanes(VectorOperators.ADD);
-        double d2 = s2.reduceLanes(VectorOperators.ADD);
-        double d3 = s3.reduceLanes(VectorOperators.ADD);
-        for (; i < k; i++) {
-            d0 += a.getAtIndex(F4, off + i) * t[i];
-            d1 += a.getAtIndex(F4, off + ld + i) * t[i];
-            d2 += a.getAtIndex(F4, off + 2 * ld + i) * t[i];
-            d3 += a.getAtIndex(F4, off + 3 * ld + i) * t[i];
-        }
-        zg[0] -= d0;
-        zg[1] -= d1;
-        zg[2] -= d2;
-        zg[3] -= d3;
     }
 
     /** acc += Σ_g zg[g]·A[:, j+g] for the {@link #GROUP} columns from element offset {@code off}: one acc load per group. */

@@ -59,7 +59,7 @@ final class MixedGemv {
     }
 
     /** Four dot products of consecutive columns (offset aOff, stride ld) with x, each x load shared by all four. */
-    private static void dot4(MemorySegment a, long aOff, long ld, MemorySegment x, long n, double[] out) {
+    static void dot4(MemorySegment a, long aOff, long ld, MemorySegment x, long n, double[] out) {
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = DoubleVector.zero(D);
         DoubleVector s2 = DoubleVector.zero(D);

@@ -18,7 +18,7 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
             throw new IllegalArgumentException("-k must be at least 1, got " + k);
         }
         if (precision == null) {
-            precision = Precision.FP64;
+            precision = Precision.FP32; // measured faster at aspirin M = 500 and 1000 (perf/README.md), same iterations
         }
         if (maxIter != null && maxIter < 1) {
             throw new IllegalArgumentException("--max-iter must be at least 1, got " + maxIter);
@@ -28,7 +28,7 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
     /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
     public static SolveOptions defaults() {
         return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.LEVERAGE, null, "default", null, null, 1e-4, null, true,
-                0L, null, false, Precision.FP64);
+                0L, null, false, Precision.FP32);
     }
 
     public SolveOptions withMethod(TaskSolver.Method mth) {

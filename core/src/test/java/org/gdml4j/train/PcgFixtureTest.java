@@ -94,7 +94,7 @@ class PcgFixtureTest {
             SolveOptions base = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG)
                     .withPreconditioner(PreconditionerKind.parse(precond), null).withGrowth(false);
             for (double rtol : new double[] {1e-4, 1e-8}) {
-                TrainResult f64 = solver.solve(task, base.withRtol(rtol));
+                TrainResult f64 = solver.solve(task, base.withRtol(rtol).withPrecision(org.gdml4j.linalg.Precision.FP64));
                 TrainResult f32 = solver.solve(task, base.withRtol(rtol).withPrecision(org.gdml4j.linalg.Precision.FP32));
                 String what = fixture + "/" + precond + " rtol " + rtol;
                 assertEquals(SolveReport.Outcome.CONVERGED, f32.report().outcome(), what);
