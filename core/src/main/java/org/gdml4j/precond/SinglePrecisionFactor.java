@@ -41,6 +41,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
     static final double FP64_ABOVE = 1e-5;
     private static final double U32 = 0x1p-24;
 
+    private final Backend be;
     private final Workspace ws;
     private final Matrix qt;
     private final Matrix w1;
@@ -51,6 +52,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
 
     private SinglePrecisionFactor(Backend be, Workspace ws, Matrix qt, Matrix w1, Matrix x, Matrix core, double[] s2,
             double lambda, String label) {
+        this.be = be;
         this.ws = ws;
         this.qt = qt;
         this.w1 = w1;
@@ -177,7 +179,6 @@ public final class SinglePrecisionFactor implements Preconditioner {
         long n = qt.cols();
         int k = Math.toIntExact(qt.rows());
         int k1 = Math.toIntExact(w1.cols());
-        Backend be = steps.backend();
         double[] tau = new double[Math.toIntExact(n)];
         try (Workspace tmp = Workspace.shared()) {
             Matrix m = tmp.matrix(k, k, "M = N − J, both triangles");
@@ -188,8 +189,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
                     m.set(j, i, v);
                 }
             }
-            long panelCols = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, (long) k * 8)));
-            Matrix prod = tmp.matrix(k, panelCols, "M g panel");
+            Matrix prod = tmp.matrix(k, panelColumns(qt), "M g panel");
             forEachPanel(be, qt, (panel, c0) -> {
                 long cols = panel.cols();
                 if (k1 > 0) {
@@ -207,12 +207,17 @@ public final class SinglePrecisionFactor implements Preconditioner {
         return tau;
     }
 
-    /** Column panels of the FP32 factor (stored by rows) converted to FP64 (about 64 MB at a time), handed to {@code body}. */
+    /** Columns of Q̃ᵀ per FP64 panel of {@link #forEachPanel}: about 64 MB. */
+    private static long panelColumns(Matrix qt) {
+        return Math.max(64, Math.min(qt.cols(), (64L << 20) / Math.max(1, qt.rows() * 8)));
+    }
+
+    /** Column panels of the FP32 factor (stored by rows) converted to FP64, handed to {@code body}. */
     private static void forEachPanel(Backend be, Matrix qt, java.util.function.ObjLongConsumer<Matrix> body) {
         long k = qt.rows();
         long n = qt.cols();
         try (Workspace tmp = Workspace.shared()) {
-            long panel = Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8)));
+            long panel = panelColumns(qt);
             Matrix p64 = tmp.matrix(k, panel, "panel in FP64");
             for (long c0 = 0; c0 < n; c0 += panel) {
                 long cols = Math.min(panel, n - c0);

@@ -136,10 +136,6 @@ final class SplitBasisApply {
         be.scal(1.0 / lambda, z);
     }
 
-    Backend backend() {
-        return be;
-    }
-
     Vector weights1() {
         return weights1;
     }
