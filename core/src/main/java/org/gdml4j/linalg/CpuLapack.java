@@ -114,7 +114,22 @@ final class CpuLapack {
         }
     }
 
-    static void geqrf(Matrix a, Vector tau) {
+    /** Householder QR: {@link BlockedQr} once there are enough columns for its large blocks, else LAPACK. */
+    static void geqrf(Backend be, Matrix a, Vector tau) {
+        requireFp64(a, "geqrf");
+        long k = Math.min(a.rows(), a.cols());
+        if (tau.length() != k || !tau.isContiguous()) {
+            throw new IllegalArgumentException("geqrf: tau must be contiguous of length " + k);
+        }
+        if (k >= 2L * BlockedQr.NB) {
+            BlockedQr.geqrf(be, a, tau, BlockedQr.NB);
+        } else {
+            lapackGeqrf(a, tau);
+        }
+    }
+
+    /** LAPACK's own dgeqrf (reference LAPACK in OpenBLAS: blocks of 32). */
+    static void lapackGeqrf(Matrix a, Vector tau) {
         requireFp64(a, "geqrf");
         long k = Math.min(a.rows(), a.cols());
         if (tau.length() != k || !tau.isContiguous()) {
@@ -138,7 +153,21 @@ final class CpuLapack {
         }
     }
 
-    static void orgqr(Matrix a, Vector tau) {
+    /** Q from geqrf's output: {@link BlockedQr} once there are enough reflectors for its large blocks, else LAPACK. */
+    static void orgqr(Backend be, Matrix a, Vector tau) {
+        requireFp64(a, "orgqr");
+        if (a.cols() > a.rows() || tau.length() > a.cols()) {
+            throw new IllegalArgumentException("orgqr: need rows >= cols >= len(tau), got " + a + " and " + tau);
+        }
+        if (tau.length() >= 2L * BlockedQr.NB) {
+            BlockedQr.orgqr(be, a, tau, BlockedQr.NB);
+        } else {
+            lapackOrgqr(a, tau);
+        }
+    }
+
+    /** LAPACK's own dorgqr (reference LAPACK in OpenBLAS: blocks of 32). */
+    static void lapackOrgqr(Matrix a, Vector tau) {
         requireFp64(a, "orgqr");
         if (a.cols() > a.rows() || tau.length() > a.cols()) {
             throw new IllegalArgumentException("orgqr: need rows >= cols >= len(tau), got " + a + " and " + tau);

@@ -33,6 +33,10 @@ public final class Report {
         double p = BlasBench.POTRF_N;
         WORK.put("dpotrf", new Work("GFLOP/s", p * p * p / 3));
         WORK.put("dgemvBandwidth", new Work("GB/s", (double) BlasBench.GEMV_ROWS * BlasBench.GEMV_COLS * 8));
+        WORK.put("geqrfLapack", new Work("GFLOP/s", QrBench.flops()));
+        WORK.put("geqrfBlocked", new Work("GFLOP/s", QrBench.flops()));
+        WORK.put("orgqrLapack", new Work("GFLOP/s", QrBench.flops()));
+        WORK.put("orgqrBlocked", new Work("GFLOP/s", QrBench.flops()));
     }
 
     private Report() {
@@ -44,7 +48,8 @@ public final class Report {
             case "foundation" -> BlasBench.class.getName();
             case "kernel" -> KernelBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
             case "cholesky" -> CholeskyBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemvBandwidth";
-            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel, cholesky)");
+            case "qr" -> QrBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
+            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel, cholesky, qr)");
         };
         // further arguments are JMH's own (e.g. -p m=500 -wi 2 -i 3)
         Options cli = new org.openjdk.jmh.runner.options.CommandLineOptions(java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
@@ -89,7 +94,7 @@ public final class Report {
                     w == null ? "" : fmt(rate) + " " + w.unit(), ""});
         }
         for (String[] row : rows) {
-            if ((row[0].startsWith("dgemm") || row[0].startsWith("kernel")) && !Double.isNaN(baseline) && !row[2].isEmpty()) {
+            if ((row[0].startsWith("dgemm") || row[0].startsWith("kernel") || row[0].startsWith("orgqr") || row[0].startsWith("geqrf")) && !Double.isNaN(baseline) && !row[2].isEmpty()) {
                 double rate = Double.parseDouble(row[2].split(" ")[0]);
                 row[3] = String.format(Locale.ROOT, "%.2fx same-run dgemm", rate / baseline);
             }
