@@ -13,6 +13,9 @@ import org.gdml4j.nativ.blas.generated.Blas;
  * (lwork = -1) and large work arrays go through the {@link MemoryBudget}.
  */
 final class CpuLapack {
+    /** {@code -Dgdml4j.qr=lapack}: LAPACK's own dgeqrf/dorgqr at every size (a same-day baseline for perf/bench solve). */
+    private static final boolean LAPACK_QR = "lapack".equals(System.getProperty("gdml4j.qr"));
+
     private CpuLapack() {
     }
 
@@ -121,7 +124,7 @@ final class CpuLapack {
         if (tau.length() != k || !tau.isContiguous()) {
             throw new IllegalArgumentException("geqrf: tau must be contiguous of length " + k);
         }
-        if (k >= 2L * BlockedQr.NB) {
+        if (k >= 2L * BlockedQr.NB && !LAPACK_QR) {
             BlockedQr.geqrf(be, a, tau, BlockedQr.NB);
         } else {
             lapackGeqrf(a, tau);
@@ -159,7 +162,7 @@ final class CpuLapack {
         if (a.cols() > a.rows() || tau.length() > a.cols()) {
             throw new IllegalArgumentException("orgqr: need rows >= cols >= len(tau), got " + a + " and " + tau);
         }
-        if (tau.length() >= 2L * BlockedQr.NB) {
+        if (tau.length() >= 2L * BlockedQr.NB && !LAPACK_QR) {
             BlockedQr.orgqr(be, a, tau, BlockedQr.NB);
         } else {
             lapackOrgqr(a, tau);
