@@ -39,12 +39,7 @@ final class BlockedQr {
         if (tau.length() != k || nb < 1) {
             throw new IllegalArgumentException("geqrf: tau must have min(rows, cols) = " + k + " elements and nb >= 1, got " + tau);
         }
-        try (Workspace ws = Workspace.confined()) {
-            Matrix vBuf = ws.uninitializedMatrix(Math.max(1, m), Math.max(1, Math.min(nb, k)), Precision.FP64, "block reflector V");
-            Matrix tBuf = ws.matrix(nb, nb, "block reflector T");
-            Matrix sBuf = ws.matrix(nb, nb, "VᵀV");
-            Matrix wBuf = ws.matrix(Math.max(1, Math.min(nb, k)), Math.max(1, n), "VᵀC");
-            Matrix twBuf = ws.matrix(Math.max(1, Math.min(nb, k)), Math.max(1, n), "Tᵀ VᵀC");
+        try (BlockReflector h = new BlockReflector(be, m, n, Math.min(nb, k))) {
             for (int i = 0; i < k; i += nb) {
                 int ib = Math.min(nb, k - i);
                 long rows = m - i;
@@ -54,20 +49,10 @@ final class BlockedQr {
                 } else {
                     CpuLapack.lapackGeqrf(panel, tau.slice(i, ib));
                 }
-                long rest = n - i - ib;
-                if (rest == 0) {
-                    continue;
+                if (i + ib < n) {
+                    h.load(a, tau, i, ib);
+                    h.apply(Trans.YES, a.block(i, i + ib, rows, n - i - ib)); // Hᵀ on the trailing columns
                 }
-                Matrix v = vBuf.block(0, 0, rows, ib);
-                takeReflectors(a, i, ib, v);
-                Matrix t = tBuf.block(0, 0, ib, ib);
-                triangularFactor(be, v, tau, i, sBuf.block(0, 0, ib, ib), t);
-                Matrix c = a.block(i, i + ib, rows, rest);
-                Matrix w = wBuf.block(0, 0, ib, rest);
-                Matrix tw = twBuf.block(0, 0, ib, rest);
-                be.gemm(Trans.YES, Trans.NO, 1.0, v, c, 0.0, w);
-                be.gemm(Trans.YES, Trans.NO, 1.0, t, w, 0.0, tw);
-                be.gemm(Trans.NO, Trans.NO, -1.0, v, tw, 1.0, c);
             }
         }
     }
@@ -80,41 +65,72 @@ final class BlockedQr {
         if (n > m || k > n || nb < 1) {
             throw new IllegalArgumentException("orgqr: need rows >= cols >= len(tau) and nb >= 1, got " + a + ", " + tau + ", nb " + nb);
         }
-        // columns beyond the reflectors start as unit vectors
-        for (long j = k; j < n; j++) {
+        unitColumns(be, a, k, n); // columns beyond the reflectors start as unit vectors
+        if (k == 0) {
+            return;
+        }
+        try (BlockReflector h = new BlockReflector(be, m, n, Math.min(nb, k))) {
+            for (int i = (k - 1) / nb * nb; i >= 0; i -= nb) {
+                int ib = Math.min(nb, k - i);
+                h.load(a, tau, i, ib);
+                unitColumns(be, a, i, i + ib); // the block's own columns: zero above row i, [I; 0] from it
+                h.apply(Trans.NO, a.block(i, i, m - i, n - i));
+            }
+        }
+    }
+
+    /** Columns [from, to) of a ← the unit vectors e_j. */
+    private static void unitColumns(Backend be, Matrix a, long from, long to) {
+        for (long j = from; j < to; j++) {
             Vector col = a.column(j);
             be.fill(col, 0.0);
             col.set(j, 1.0);
         }
-        if (k == 0) {
-            return;
+    }
+
+    /** Scratch for one block of reflectors H = I − V T Vᵀ and its application to a block of columns. */
+    private static final class BlockReflector implements AutoCloseable {
+        private final Backend be;
+        private final Workspace ws = Workspace.confined();
+        private final Matrix vBuf;
+        private final Matrix tBuf;
+        private final Matrix sBuf;
+        private final Matrix wBuf;
+        private final Matrix twBuf;
+        private Matrix v;
+        private Matrix t;
+
+        /** For blocks of at most nb reflectors of an m-row matrix applied to at most n columns. */
+        BlockReflector(Backend be, long m, long n, int nb) {
+            this.be = be;
+            vBuf = ws.uninitializedMatrix(Math.max(1, m), Math.max(1, nb), Precision.FP64, "block reflector V");
+            tBuf = ws.matrix(Math.max(1, nb), Math.max(1, nb), "block reflector T");
+            sBuf = ws.matrix(Math.max(1, nb), Math.max(1, nb), "VᵀV");
+            wBuf = ws.matrix(Math.max(1, nb), Math.max(1, n), "VᵀC");
+            twBuf = ws.matrix(Math.max(1, nb), Math.max(1, n), "op(T) VᵀC");
         }
-        try (Workspace ws = Workspace.confined()) {
-            Matrix vBuf = ws.uninitializedMatrix(m, Math.min(nb, k), Precision.FP64, "block reflector V");
-            Matrix tBuf = ws.matrix(nb, nb, "block reflector T");
-            Matrix sBuf = ws.matrix(nb, nb, "VᵀV");
-            Matrix wBuf = ws.matrix(Math.min(nb, k), n, "VᵀC");
-            Matrix twBuf = ws.matrix(Math.min(nb, k), n, "T VᵀC");
-            for (int i = (k - 1) / nb * nb; i >= 0; i -= nb) {
-                int ib = Math.min(nb, k - i);
-                long rows = m - i;
-                Matrix v = vBuf.block(0, 0, rows, ib);
-                takeReflectors(a, i, ib, v);
-                Matrix t = tBuf.block(0, 0, ib, ib);
-                triangularFactor(be, v, tau, i, sBuf.block(0, 0, ib, ib), t);
-                // the block's own columns: rows above i are zero in Q, rows i.. start as [I; 0]
-                for (int c = 0; c < ib; c++) {
-                    Vector col = a.column(i + c);
-                    be.fill(col, 0.0);
-                    col.set(i + c, 1.0);
-                }
-                Matrix c = a.block(i, i, rows, n - i);
-                Matrix w = wBuf.block(0, 0, ib, n - i);
-                Matrix tw = twBuf.block(0, 0, ib, n - i);
-                be.gemm(Trans.YES, Trans.NO, 1.0, v, c, 0.0, w);
-                be.gemm(Trans.NO, Trans.NO, 1.0, t, w, 0.0, tw);
-                be.gemm(Trans.NO, Trans.NO, -1.0, v, tw, 1.0, c);
-            }
+
+        /** V and T of the reflectors i..i+ib of a (rows i..m), read before a's columns are overwritten. */
+        void load(Matrix a, Vector tau, int i, int ib) {
+            v = vBuf.block(0, 0, a.rows() - i, ib);
+            takeReflectors(a, i, ib, v);
+            t = tBuf.block(0, 0, ib, ib);
+            triangularFactor(be, v, tau, i, sBuf.block(0, 0, ib, ib), t);
+        }
+
+        /** C ← C − V op(T) (Vᵀ C): H (trans NO) or Hᵀ (trans YES) applied to C (rows i..m of the loaded block). */
+        void apply(Trans trans, Matrix c) {
+            long ib = v.cols();
+            Matrix w = wBuf.block(0, 0, ib, c.cols());
+            Matrix tw = twBuf.block(0, 0, ib, c.cols());
+            be.gemm(Trans.YES, Trans.NO, 1.0, v, c, 0.0, w);
+            be.gemm(trans, Trans.NO, 1.0, t, w, 0.0, tw);
+            be.gemm(Trans.NO, Trans.NO, -1.0, v, tw, 1.0, c);
+        }
+
+        @Override
+        public void close() {
+            ws.close();
         }
     }
 

@@ -292,16 +292,6 @@ public final class CpuBackend implements Backend {
         CpuLapack.orgqr(this, a, tau);
     }
 
-    /** LAPACK's own dorgqr whatever the size (what {@link #orgqr} replaces for many reflectors), for benchmarks. */
-    public void lapackOrgqr(Matrix a, Vector tau) {
-        CpuLapack.lapackOrgqr(a, tau);
-    }
-
-    /** LAPACK's own dgeqrf whatever the size (what {@link #geqrf} replaces for many columns), for benchmarks. */
-    public void lapackGeqrf(Matrix a, Vector tau) {
-        CpuLapack.lapackGeqrf(a, tau);
-    }
-
     // ---- element-wise ----
 
     @Override

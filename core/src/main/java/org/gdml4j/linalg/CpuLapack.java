@@ -13,7 +13,7 @@ import org.gdml4j.nativ.blas.generated.Blas;
  * (lwork = -1) and large work arrays go through the {@link MemoryBudget}.
  */
 final class CpuLapack {
-    /** {@code -Dgdml4j.qr=lapack}: LAPACK's own dgeqrf/dorgqr at every size (a same-day baseline for perf/bench solve). */
+    /** {@code -Dgdml4j.qr=lapack}: LAPACK's own dgeqrf/dorgqr at every size (same-day baselines for perf/bench solve and qr). */
     private static final boolean LAPACK_QR = "lapack".equals(System.getProperty("gdml4j.qr"));
 
     private CpuLapack() {
