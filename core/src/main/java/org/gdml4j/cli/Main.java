@@ -34,6 +34,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        SignalExit.install(); // before any native library is loaded: Ctrl-C must never run OpenBLAS's shutdown mid-call
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

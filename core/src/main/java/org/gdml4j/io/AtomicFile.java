@@ -31,15 +31,18 @@ public final class AtomicFile {
     private static final java.util.Set<Path> IN_PROGRESS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path p : IN_PROGRESS) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // nothing more can be done while the JVM exits
-                }
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFile::removeTempFilesInProgress, "gdml4j-temp-cleanup"));
+    }
+
+    /** Deletes the temporary files being written right now (a signal handler calls this before the process ends). */
+    public static void removeTempFilesInProgress() {
+        for (Path p : IN_PROGRESS) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // nothing more can be done while the process ends
             }
-        }, "gdml4j-temp-cleanup"));
+        }
     }
 
     private AtomicFile() {

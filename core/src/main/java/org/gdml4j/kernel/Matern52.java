@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import org.gdml4j.linalg.SimdMath;
+
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and the energy coefficient (−∇κ = g·d, Ê = Σ g (d·v)) equals a: 5/(3σ³)(σ + s)e = 5/(3σ⁴)(σ² + σs)e.
  *
  * <p>The bulk routines work on one column of a column-major tile (contiguous over the training axis) and
- * use the Vector API's {@code EXP}; the scalar tail uses {@link Math#exp}.
+ * use {@link SimdMath#exp}, whose vector lanes and scalar tail give the same bits in every run (the Vector API's
+ * own {@code EXP} changes its last bits when C2 compiles the loop, which made runs differ).
  */
 final class Matern52 {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -67,14 +70,14 @@ final class Matern52 {
             DoubleVector gram = DoubleVector.fromMemorySegment(S, g, (off + k) * 8, NATIVE);
             DoubleVector rho2 = DoubleVector.fromArray(S, nTrain, k).add(nQuery).sub(gram.mul(2.0)).max(zero);
             DoubleVector s = rho2.lanewise(VectorOperators.SQRT).mul(SQRT5);
-            DoubleVector e = s.mul(inv).lanewise(VectorOperators.EXP).mul(c1);
+            DoubleVector e = SimdMath.exp(s.mul(inv)).mul(c1);
             e.mul(s.mul(sigma).add(s2)).intoMemorySegment(g, (off + k) * 8, NATIVE);
             e.mul(5.0).intoMemorySegment(bOut, (bOff + k) * 8, NATIVE);
         }
         for (; k < len; k++) {
             double rho2 = Math.max(nTrain[k] + nQuery - 2 * g.getAtIndex(D8, off + k), 0);
             double s = SQRT5 * Math.sqrt(rho2);
-            double e = c1 * Math.exp(s * inv);
+            double e = c1 * SimdMath.exp(s * inv);
             g.setAtIndex(D8, off + k, e * (s2 + sigma * s));
             bOut.setAtIndex(D8, bOff + k, 5 * e);
         }
@@ -97,8 +100,8 @@ final class Matern52 {
             accC = accC.add(c);
             accE = proj.fma(DoubleVector.fromMemorySegment(S, a, (aOff + k) * 8, NATIVE), accE);
         }
-        double sc = accC.reduceLanes(VectorOperators.ADD);
-        double se = accE.reduceLanes(VectorOperators.ADD);
+        double sc = SimdMath.sum(accC);
+        double se = SimdMath.sum(accE);
         for (; k < len; k++) {
             double proj = t.getAtIndex(D8, tOff + k) - sTrain[k];
             double c = proj * b.getAtIndex(D8, bOff + k);

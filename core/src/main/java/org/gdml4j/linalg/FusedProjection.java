@@ -3,7 +3,6 @@ package org.gdml4j.linalg;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -26,8 +25,10 @@ final class FusedProjection {
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     /** Rows of B handled together: their dot products share each t load, their updates share each load of w. */
     private static final int GROUP = 4;
-    /** Fewest rows of B per worker. */
-    private static final long MIN_CHUNK = 256;
+    /** Fewest rows of B per piece of work. */
+    private static final long MIN_CHUNK = 1024;
+    /** Most pieces: enough to keep 64 workers busy, few enough that adding the partial k-vectors costs nothing. */
+    private static final int MAX_PIECES = 64;
 
     private FusedProjection() {
     }
@@ -45,11 +46,12 @@ final class FusedProjection {
         MemorySegment zs = z.segment();
         MemorySegment ts = t == null ? null : t.segment();
         boolean shared = Parallel.shareable(as, zs) && (ts == null || Parallel.shareable(ts));
-        int chunks = shared ? (int) Math.max(1, Math.min(Parallel.threads(), n / MIN_CHUNK)) : 1;
+        // the pieces depend on n only, not on the thread count, and their partial sums are added in piece order:
+        // the result is the same for any number of threads and any scheduling (issue #13: same inputs, same model)
+        int chunks = shared ? (int) Math.max(1, Math.min(MAX_PIECES, n / MIN_CHUNK)) : 1;
         double[][] partial = new double[chunks][k];
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forChunks(n, chunks, (lo, hi) -> {
-            double[] acc = partial[next.getAndIncrement()];
+        Parallel.forChunks(n, chunks, (int piece, long lo, long hi) -> {
+            double[] acc = partial[piece];
             double[] zg = new double[GROUP];
             double[] dots = new double[GROUP];
             long j = lo;

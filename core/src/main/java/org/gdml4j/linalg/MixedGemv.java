@@ -79,10 +79,10 @@ final class MixedGemv {
             s2 = widen(a, o2 + b).fma(xv, s2);
             s3 = widen(a, o3 + b).fma(xv, s3);
         }
-        double t0 = s0.reduceLanes(VectorOperators.ADD);
-        double t1 = s1.reduceLanes(VectorOperators.ADD);
-        double t2 = s2.reduceLanes(VectorOperators.ADD);
-        double t3 = s3.reduceLanes(VectorOperators.ADD);
+        double t0 = SimdMath.sum(s0);
+        double t1 = SimdMath.sum(s1);
+        double t2 = SimdMath.sum(s2);
+        double t3 = SimdMath.sum(s3);
         for (; i < n; i++) {
             double xi = x.getAtIndex(D8, i);
             t0 += a.getAtIndex(F4, aOff + i) * xi;
@@ -114,7 +114,7 @@ final class MixedGemv {
             acc0 = a0.fma(DoubleVector.fromMemorySegment(D, x, i * 8, NATIVE), acc0);
             acc1 = a1.fma(DoubleVector.fromMemorySegment(D, x, (i + lanes) * 8, NATIVE), acc1);
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = SimdMath.sum(acc0.add(acc1));
         for (; i < n; i++) {
             s += a.getAtIndex(F4, aOff + i) * x.getAtIndex(D8, i);
         }

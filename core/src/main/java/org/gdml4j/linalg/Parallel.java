@@ -57,22 +57,37 @@ public final class Parallel {
         forChunks(n, (int) chunks, body);
     }
 
+    /** A range body that also learns its piece's position (0 ≤ index < pieces), e.g. to own one slot of partial sums. */
+    @FunctionalInterface
+    public interface IndexedRangeBody {
+        void run(int index, long start, long end);
+    }
+
     /** Runs {@code body} over [0, n) in exactly {@code chunks} near-equal contiguous pieces (fewer if n is small). */
     public static void forChunks(long n, int chunks, RangeBody body) {
+        forChunks(n, chunks, (IndexedRangeBody) (index, start, end) -> body.run(start, end));
+    }
+
+    /**
+     * As {@link #forChunks(long, int, RangeBody)}, telling each piece its position. Partial results kept per position
+     * and combined in position order do not depend on which worker ran which piece, nor when.
+     */
+    public static void forChunks(long n, int chunks, IndexedRangeBody body) {
         if (n <= 0) {
             return;
         }
         int c = (int) Math.max(1, Math.min(chunks, n));
         if (c == 1) {
-            body.run(0, n);
+            body.run(0, 0, n);
             return;
         }
         ForkJoinPool p = pool();
         List<Future<?>> futures = new ArrayList<>(c);
         for (int i = 0; i < c; i++) {
+            int index = i;
             long start = n * i / c;
             long end = n * (i + 1) / c;
-            futures.add(p.submit(() -> body.run(start, end)));
+            futures.add(p.submit(() -> body.run(index, start, end)));
         }
         for (Future<?> f : futures) {
             try {

@@ -133,7 +133,7 @@ final class VectorOps {
             a0 = a0.add(DoubleVector.fromMemorySegment(S, xs, i * 8, NATIVE));
             a1 = a1.add(DoubleVector.fromMemorySegment(S, xs, (i + S.length()) * 8, NATIVE));
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = SimdMath.sum(a0.add(a1));
         for (; i < n; i++) {
             s += xs.getAtIndex(D, i);
         }

@@ -1,70 +1,188 @@
 package org.gdml4j.train;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.gdml4j.io.AtomicFile;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Trans;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Workspace;
+import org.gdml4j.nativ.NativeLibraries;
 
 /**
- * A quick measurement of this machine's dense rate (one dgemm of 1024, ~2 GFLOP, a fraction of a second) to turn
- * flop counts into the rough time estimates printed with a plan. Cached per process.
+ * This machine's dense rate (a dgemm of 1024, ~2 GFLOP) and memory bandwidth (a 64 MB dgemv), to turn flop and byte
+ * counts into the time estimates of a plan and into {@code --solver auto}'s choice.
+ *
+ * <p>Measured once per machine, thread count and BLAS, then kept in {@code machine-speed.properties} in gdml4j's cache
+ * folder ({@link NativeLibraries#cacheFolders()}) and read from there. A choice made from a fresh timing would flip
+ * between runs whenever the two predictions are close (a shared machine's timings vary by 10–20 %), and the same
+ * inputs must give the same model (issue #13). Delete the file to measure again; where no cache folder is writable
+ * the speed is measured in every process, and {@link #source()} says so.
  */
 public final class MachineSpeed {
+    static final String FILE = "machine-speed.properties";
+
     private static volatile double gflops = Double.NaN;
+    private static volatile double bandwidth = Double.NaN;
+    private static volatile String source = "not measured yet";
+    private static volatile String key = "";
 
     private MachineSpeed() {
     }
 
-    /** GFLOP/s of a square dgemm with the current threads (measured once, best of three). */
+    /** GFLOP/s of a square dgemm with the current threads. */
     public static double gemmGflops(Backend be) {
-        double g = gflops;
-        if (Double.isNaN(g)) {
-            int n = 1024;
-            try (Workspace ws = Workspace.confined()) {
-                Matrix a = ws.matrix(n, n, "speed probe");
-                Matrix c = ws.matrix(n, n, "speed probe");
-                be.fill(a.asVector(), 0.5);
-                double best = Double.MAX_VALUE;
-                for (int r = 0; r < 3; r++) {
-                    long t0 = System.nanoTime();
-                    be.gemm(Trans.NO, Trans.NO, 1.0, a, a, 0.0, c);
-                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-                }
-                g = 2.0 * n * n * n / best / 1e9;
-            }
-            gflops = g;
-        }
-        return g;
+        ensure(be);
+        return gflops;
     }
 
-    private static volatile double bandwidth = Double.NaN;
-
-    /** Bytes/s of a dgemv streaming a 64 MB matrix (memory-bound, like the preconditioner apply); measured once. */
+    /** Bytes/s of a dgemv streaming a 64 MB matrix (memory-bound, like the preconditioner apply). */
     public static double bandwidthBytesPerSecond(Backend be) {
-        double b = bandwidth;
-        if (Double.isNaN(b)) {
-            int rows = 4096;
-            int cols = 2048;
-            try (Workspace ws = Workspace.confined()) {
-                Matrix a = ws.matrix(rows, cols, "bandwidth probe");
-                org.gdml4j.linalg.Vector x = ws.vector(cols, "x");
-                org.gdml4j.linalg.Vector y = ws.vector(rows, "y");
-                be.fill(x, 1.0);
-                double best = Double.MAX_VALUE;
-                for (int r = 0; r < 4; r++) {
-                    long t0 = System.nanoTime();
-                    be.gemv(Trans.NO, 1.0, a, x, 0.0, y);
-                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-                }
-                b = (double) rows * cols * 8 / best;
-            }
-            bandwidth = b;
-        }
-        return b;
+        ensure(be);
+        return bandwidth;
+    }
+
+    /** Where the numbers come from: the cache file and when they were measured, or "measured in this process". */
+    public static String source() {
+        return source;
     }
 
     /** Seconds for {@code flops} at {@code efficiency} (0..1] of the measured dgemm rate. */
     public static double seconds(Backend be, double flops, double efficiency) {
         return flops / (gemmGflops(be) * 1e9 * efficiency);
+    }
+
+    private static synchronized void ensure(Backend be) {
+        String k = profileKey(be);
+        if (k.equals(key) && !Double.isNaN(gflops)) {
+            return;
+        }
+        for (Path folder : NativeLibraries.cacheFolders()) {
+            double[] stored = read(folder.resolve(FILE), k);
+            if (stored != null) {
+                set(k, stored[0], stored[1], "measured " + date(stored[2]) + ", kept in " + folder.resolve(FILE));
+                return;
+            }
+        }
+        double g = measureGemm(be);
+        double b = measureBandwidth(be);
+        String where = "measured in this process (no writable cache folder)";
+        for (Path folder : NativeLibraries.cacheFolders()) {
+            if (write(folder, k, g, b)) {
+                where = "measured now, kept in " + folder.resolve(FILE);
+                break;
+            }
+        }
+        set(k, g, b, where);
+    }
+
+    private static void set(String k, double g, double b, String where) {
+        gflops = g;
+        bandwidth = b;
+        source = where;
+        key = k;
+    }
+
+    /** One profile per thread count, CPU model and BLAS kernels: any of them changes both rates. */
+    static String profileKey(Backend be) {
+        String cpu = cpuModel();
+        return (NativeLibraries.threads() + "t." + be.name() + "." + cpu).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or hidden: the architecture is the best we have
+        }
+        return System.getProperty("os.arch", "unknown");
+    }
+
+    /** {gflops, bandwidth, epoch seconds} of profile {@code k} in {@code file}, or null. */
+    private static double[] read(Path file, String k) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            Properties p = new Properties();
+            p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+            String g = p.getProperty(k + ".gflops");
+            String b = p.getProperty(k + ".bandwidth");
+            String t = p.getProperty(k + ".measured", "0");
+            if (g == null || b == null) {
+                return null;
+            }
+            double[] v = {Double.parseDouble(g), Double.parseDouble(b), Double.parseDouble(t)};
+            return v[0] > 0 && v[1] > 0 && Double.isFinite(v[0]) && Double.isFinite(v[1]) ? v : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // a damaged profile is measured again and rewritten
+        }
+    }
+
+    private static boolean write(Path folder, String k, double g, double b) {
+        try {
+            Files.createDirectories(folder);
+            Path file = folder.resolve(FILE);
+            Properties p = new Properties();
+            if (Files.isRegularFile(file)) {
+                p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+            }
+            p.setProperty(k + ".gflops", Double.toString(g));
+            p.setProperty(k + ".bandwidth", Double.toString(b));
+            p.setProperty(k + ".measured", Long.toString(System.currentTimeMillis() / 1000));
+            AtomicFile.write(file, out -> p.store(out, "gdml4j: this machine's measured speed per thread count and BLAS;"
+                    + " delete to measure again"));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static double measureGemm(Backend be) {
+        int n = 1024;
+        try (Workspace ws = Workspace.confined()) {
+            Matrix a = ws.matrix(n, n, "speed probe");
+            Matrix c = ws.matrix(n, n, "speed probe");
+            be.fill(a.asVector(), 0.5);
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                be.gemm(Trans.NO, Trans.NO, 1.0, a, a, 0.0, c);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+
+    private static double measureBandwidth(Backend be) {
+        int rows = 4096;
+        int cols = 2048;
+        try (Workspace ws = Workspace.confined()) {
+            Matrix a = ws.matrix(rows, cols, "bandwidth probe");
+            org.gdml4j.linalg.Vector x = ws.vector(cols, "x");
+            org.gdml4j.linalg.Vector y = ws.vector(rows, "y");
+            be.fill(x, 1.0);
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 4; r++) {
+                long t0 = System.nanoTime();
+                be.gemv(Trans.NO, 1.0, a, x, 0.0, y);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return (double) rows * cols * 8 / best;
+        }
+    }
+
+    /** An epoch second as a date for messages. */
+    private static String date(double epochSeconds) {
+        return epochSeconds > 0 ? java.time.Instant.ofEpochSecond((long) epochSeconds).toString().substring(0, 10) : "earlier";
     }
 }

@@ -88,6 +88,15 @@ public final class NativeLibraries {
         return t;
     }
 
+    /**
+     * Folders where gdml4j may keep per-user files between runs (the unpacked OpenBLAS, the machine's measured speed),
+     * most preferred first: {@code gdml4j.native.cache}, else {@code $XDG_CACHE_HOME/gdml4j} or {@code ~/.cache/gdml4j},
+     * then one under the temporary folder.
+     */
+    public static java.util.List<java.nio.file.Path> cacheFolders() {
+        return BundledOpenBlas.cacheRoots();
+    }
+
     /** Sets the shared thread count (the CLI's {@code --threads}); applies to BLAS at once if it is loaded. */
     public static synchronized void setThreads(int n) {
         if (n < 1) {
