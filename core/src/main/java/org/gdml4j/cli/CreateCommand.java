@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Task;
 import org.gdml4j.train.FrameSelection;
@@ -47,9 +46,7 @@ final class CreateCommand implements Callable<Integer> {
         if (create.sigmas().length != 1) {
             throw new IllegalArgumentException("create takes one --sigma (use 'gdml4j train --sigma auto' to search a grid)");
         }
-        if (output != null) {
-            AtomicFile.checkWritable(output, datasetFile);
-        }
+        new CommandPaths().input("DATASET", datasetFile).output("-o", output).check();
         PrintWriter out = spec.commandLine().getOut();
         try (Arena arena = Arena.ofShared()) {
             Dataset data = Dataset.load(datasetFile, arena);

@@ -84,6 +84,9 @@ final class EvaluateCommand {
         @Override
         public Integer call() {
             resources.apply();
+            // the model is rewritten in place unless --no-update: then it must be writable like any output
+            CommandPaths paths = new CommandPaths().input("DATASET", datasetFile);
+            (noUpdate ? paths.input("MODEL", modelFile) : paths.output("MODEL", modelFile)).check();
             PrintWriter out = spec.commandLine().getOut();
             try (Arena arena = Arena.ofShared()) {
                 Model model = Model.load(modelFile, arena);

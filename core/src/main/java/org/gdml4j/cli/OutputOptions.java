@@ -18,7 +18,7 @@ final class OutputOptions {
     @Option(names = {"-q", "--quiet"}, description = "Print only results and errors (no plan, no progress).")
     boolean quiet;
 
-    @Option(names = "--log-json", paramLabel = "FILE", description = "Also write the plan, events and final report as JSON lines to FILE.")
+    @Option(names = "--log-json", paramLabel = "FILE", description = "Also append the plan, events and final report as JSON lines to FILE (a new or regular file).")
     Path logJson;
 
     Progress progress(PrintWriter err) {
@@ -48,7 +48,15 @@ final class OutputOptions {
         }
     }
 
+    /**
+     * Appends through a link to its target, and only to a regular file or a new one: the commands check this before
+     * their work ({@link CommandPaths#log}); checked again here because appending to a fifo would block forever.
+     */
     private void appendLine(String line) {
+        if (Files.exists(logJson) && !Files.isRegularFile(logJson)) {
+            String problem = "cannot write the JSON log " + logJson + ": it is not a regular file";
+            throw new UncheckedIOException(problem, new IOException(problem));
+        }
         try {
             Files.writeString(logJson, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

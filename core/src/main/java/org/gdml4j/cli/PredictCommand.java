@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.SequencedMap;
 import java.util.concurrent.Callable;
 
-import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
@@ -55,9 +54,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
-        if (output != null) {
-            AtomicFile.checkWritable(output, modelFile, datasetFile);
-        }
+        new CommandPaths().input("MODEL", modelFile).input("DATASET", datasetFile).output("-o", output).check();
         PrintWriter out = spec.commandLine().getOut();
         try (Arena arena = Arena.ofShared()) {
             Model model = Model.load(modelFile, arena);

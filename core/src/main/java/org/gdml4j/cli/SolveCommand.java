@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.Task;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.CpuBackend;
@@ -51,7 +50,8 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
-        AtomicFile.checkWritable(output, taskFile);
+        new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
+                .log("--log-json", out.logJson).check();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Backend be = CpuBackend.get();

@@ -58,13 +58,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
-        if (output != null) {
-            AtomicFile.checkWritable(output, datasetFile);
-        } else {
+        new CommandPaths().input("DATASET", datasetFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
+                .output("--save-task", saveTask).log("--log-json", out.logJson).check();
+        if (output == null) {
             AtomicFile.checkWritable(Path.of("gdml4j-output-check.npz"), datasetFile); // the default lands in the current folder
-        }
-        if (saveTask != null) {
-            AtomicFile.checkWritable(saveTask, datasetFile, output);
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
@@ -102,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
                     stem(datasetFile), r.task().trainSize(), r.task().perms().length, Math.round(r.sigma())));
             r.model().write(target, datasetFile);
             if (saveTask != null) {
-                r.task().write(saveTask, datasetFile);
+                r.task().write(saveTask, datasetFile, target);
             }
             out.logRaw(r.report().toJson());
             stdout.print(ResultTable.of(datasetFile, data, r, target));
