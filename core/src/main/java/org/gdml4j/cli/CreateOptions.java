@@ -24,6 +24,11 @@ final class CreateOptions {
             description = "the grid searched by --sigma auto (sGDML's default 10:10:90).")
     String sigmaGrid;
 
+    /** The number of training frames asked for (-n, or the size of --idxs-train as far as it can be told), for file names. */
+    String frameCount() {
+        return train != null ? Integer.toString(train) : "-idxs";
+    }
+
     /** The σ values to try: one number, or the grid for 'auto'. */
     double[] sigmas() {
         if (!sigma.equalsIgnoreCase("auto")) {

@@ -50,14 +50,16 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
+        Path checkpoint = solverOptions.checkpointFile(output);
         new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
-                .log("--log-json", out.logJson).check();
+                .output("--checkpoint", checkpoint).log("--log-json", out.logJson).check();
+        SignalExit.checkpoint(checkpoint);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Backend be = CpuBackend.get();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
-            SolveOptions options = solverOptions.toSolveOptions(arena);
+            SolveOptions options = solverOptions.toSolveOptions(arena, output);
             TaskSolver solverStage = new TaskSolver(be, out.progress(stderr));
             TaskSolver.Plan plan = solverStage.plan(task, options);
             double estimate = plan.seconds();
@@ -89,6 +91,7 @@ final class SolveCommand implements Callable<Integer> {
                 stderr.println("gdml4j: warning: " + w);
             }
             result.model().write(output, taskFile);
+            solverOptions.removeCheckpoint(output);
             out.logRaw(result.report().toJson());
             if (!out.quiet) {
                 stdout.print(result.report().toTable());

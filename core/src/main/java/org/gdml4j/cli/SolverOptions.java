@@ -62,6 +62,32 @@ final class SolverOptions {
     @Option(names = "--allow-unconverged", description = "write the model even if PCG does not converge (marked so in its metadata)")
     boolean allowUnconverged;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "where PCG keeps its progress (default: the model file's name plus .ckpt); removed once the model is written")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "SECONDS", defaultValue = "60",
+            description = "seconds between PCG checkpoints (0: none). Default: ${DEFAULT-VALUE}.")
+    double checkpointEvery;
+
+    @Option(names = "--resume", description = "continue PCG from the checkpoint of an interrupted run of the same command"
+            + " (starts from the beginning when there is none)")
+    boolean resume;
+
+    /** The checkpoint file of a command whose model goes to {@code model} (the default name is derived from it). */
+    Path checkpointFile(Path model) {
+        return checkpoint != null ? checkpoint : model.resolveSibling(model.getFileName() + ".ckpt");
+    }
+
+    /** Removes the checkpoint once the model it led to is written (it could only repeat the solve). */
+    void removeCheckpoint(Path model) {
+        try {
+            java.nio.file.Files.deleteIfExists(checkpointFile(model));
+        } catch (java.io.IOException e) {
+            // a leftover checkpoint is harmless: a later --resume of other inputs refuses it with a message
+        }
+    }
+
     TaskSolver.Method method() {
         return switch (solver.toLowerCase(Locale.ROOT)) {
             case "closed-form", "closed_form", "analytic" -> TaskSolver.Method.CLOSED_FORM;
@@ -71,8 +97,11 @@ final class SolverOptions {
         };
     }
 
-    /** The options as the library takes them; reads the warm-start model from {@code arena}. */
-    SolveOptions toSolveOptions(Arena arena) {
+    /**
+     * The options as the library takes them; reads the warm-start model from {@code arena}. Checkpoints go to
+     * {@link #checkpointFile} of {@code model}, or nowhere when {@code model} is null.
+     */
+    SolveOptions toSolveOptions(Arena arena, Path model) {
         if (!precision.equalsIgnoreCase("fp64") && !precision.equalsIgnoreCase("fp32")) {
             throw new IllegalArgumentException("--precond-precision must be fp64 or fp32, got " + precision);
         }
@@ -84,7 +113,9 @@ final class SolverOptions {
             }
             alphas = w.alphasF().toDoubleArray();
         }
+        SolveOptions.Checkpointing ckpt = model == null ? null
+                : new SolveOptions.Checkpointing(checkpointFile(model), checkpointEvery, resume);
         return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
-                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64);
+                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt);
     }
 }

@@ -58,8 +58,16 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
+        // checkpoints need a name before the model's default name is known (it depends on the symmetries found)
+        Path checkpointBase = output != null ? output : Path.of(stem(datasetFile) + "-train" + create.frameCount() + ".npz");
+        boolean sigmaSearch = create.sigmas().length > 1;
+        if (sigmaSearch && solverOptions.resume) {
+            throw new IllegalArgumentException("--resume continues one solve: give one --sigma (a --sigma auto search keeps no checkpoints)");
+        }
+        Path checkpoint = sigmaSearch ? null : solverOptions.checkpointFile(checkpointBase);
         new CommandPaths().input("DATASET", datasetFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
-                .output("--save-task", saveTask).log("--log-json", out.logJson).check();
+                .output("--save-task", saveTask).output("--checkpoint", checkpoint).log("--log-json", out.logJson).check();
+        SignalExit.checkpoint(checkpoint);
         if (output == null) {
             AtomicFile.checkWritable(Path.of("gdml4j-output-check.npz"), datasetFile); // the default lands in the current folder
         }
@@ -70,9 +78,9 @@ final class TrainCommand implements Callable<Integer> {
             TaskCreator.Options c = CreateCommand.options(create, data, solverOptions.seed);
             Trainer.Builder builder = Trainer.builder().dataset(data).seed(solverOptions.seed).symmetries(!create.noSym)
                     .sigma(create.sigmas()).validationFrames(c.valid()).testFrames(nTest)
-                    .solve(solverOptions.toSolveOptions(arena)).progress(out.progress(stderr)).backend(CpuBackend.get())
+                    .solve(solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase)).progress(out.progress(stderr)).backend(CpuBackend.get())
                     .onPlan((task, plan) -> {
-                        out.say(stderr, SolveCommand.describe(plan, solverOptions.toSolveOptions(arena), plan.seconds()));
+                        out.say(stderr, SolveCommand.describe(plan, solverOptions.toSolveOptions(arena, null), plan.seconds()));
                         Map<String, Object> f = new LinkedHashMap<>();
                         f.put("n", plan.n());
                         f.put("sigma", plan.sigma());
@@ -98,6 +106,9 @@ final class TrainCommand implements Callable<Integer> {
             Path target = output != null ? output : Path.of(String.format(Locale.ROOT, "%s-train%d-sym%d-sig%04d.npz",
                     stem(datasetFile), r.task().trainSize(), r.task().perms().length, Math.round(r.sigma())));
             r.model().write(target, datasetFile);
+            if (!sigmaSearch) {
+                solverOptions.removeCheckpoint(checkpointBase);
+            }
             if (saveTask != null) {
                 r.task().write(saveTask, datasetFile, target);
             }

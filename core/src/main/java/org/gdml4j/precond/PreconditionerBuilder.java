@@ -17,6 +17,22 @@ public final class PreconditionerBuilder implements AutoCloseable {
     public record Built(Preconditioner preconditioner, long[] inducing) {
     }
 
+    /**
+     * How a preconditioner in use came about, enough to make it again bit for bit (a PCG checkpoint keeps this):
+     * built as {@code kind} at {@code initialK} in {@code precision}, then grown {@code growths} times, ending with the
+     * kernel columns {@code columns} (sorted).
+     */
+    public record Recipe(PreconditionerKind kind, Precision precision, int initialK, int growths, long[] columns) {
+        public Recipe {
+            columns = columns.clone();
+        }
+
+        /** The same preconditioner after one more growth, which ended with {@code grownColumns}. */
+        public Recipe grown(long[] grownColumns) {
+            return new Recipe(kind, precision, initialK, growths + 1, grownColumns);
+        }
+    }
+
     private final Backend be;
     private final ColumnSource src;
     private final double lambda;
@@ -72,6 +88,40 @@ public final class PreconditionerBuilder implements AutoCloseable {
             case ATOM_JACOBI -> new Built(BlockJacobi.atoms(be, src, lambda, progress), new long[0]);
             case NONE -> new Built(Preconditioner.identity(be), new long[0]);
         };
+    }
+
+    /**
+     * Makes the preconditioner of {@code recipe} again. The Nyström kinds draw nothing this time: their factor is a
+     * function of the recorded columns alone, built by the same code as the first time (so the leverage estimate is
+     * skipped); the others repeat their deterministic build and growths. Either way the result has the same bits as
+     * the original, which is checked on the columns.
+     */
+    public Built rebuild(Recipe recipe) {
+        if (recipe.precision() != precision) {
+            throw new IllegalArgumentException("rebuild: the recipe is for " + recipe.precision() + " factors, this builder makes " + precision);
+        }
+        Built b;
+        if (recipe.kind().sampled() && recipe.columns().length > 0) {
+            long[] s = recipe.columns();
+            b = new Built(Nystrom.build(be, src, s, lambda, recipe.kind().cliName(), progress, precision), s);
+        } else {
+            b = build(recipe.kind(), recipe.initialK());
+            Built[] last = {b};
+            Pcg.Grower g = grower(recipe.kind(), grown -> last[0] = grown);
+            for (int i = 0; i < recipe.growths(); i++) {
+                if (g == null || g.grow(last[0].preconditioner()) == null) {
+                    throw new IllegalStateException("rebuild: the " + recipe.kind().cliName() + " preconditioner cannot grow "
+                            + recipe.growths() + " times");
+                }
+            }
+            b = last[0];
+        }
+        if (!java.util.Arrays.equals(b.inducing(), recipe.columns())) {
+            b.preconditioner().close();
+            throw new IllegalStateException("rebuild: the " + recipe.kind().cliName() + " preconditioner came out with other columns"
+                    + " than recorded (" + b.inducing().length + " vs " + recipe.columns().length + ")");
+        }
+        return b;
     }
 
     private DenseSpectrum.Decomposition spectrum() {

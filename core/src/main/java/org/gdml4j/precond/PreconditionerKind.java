@@ -36,6 +36,11 @@ public enum PreconditionerKind {
         return this == EIGEN || this == RANK_K_LEVERAGE;
     }
 
+    /** Nyström from drawn columns (uniform, leverage, rank-k-leverage): the factor is a function of its columns alone. */
+    public boolean sampled() {
+        return this == UNIFORM || this == LEVERAGE || this == RANK_K_LEVERAGE;
+    }
+
     public static PreconditionerKind parse(String name) {
         String s = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (PreconditionerKind k : values()) {

@@ -71,6 +71,16 @@ public final class Pcg {
      * returned preconditioner in {@link Result} is the one in use at the end (after growths); the caller owns it.
      */
     public Result solve(LinearOperator a, double lambda, Vector y, Vector x, Preconditioner p, Options opt, Grower grower) {
+        return solve(a, lambda, y, x, p, opt, grower, null, null);
+    }
+
+    /**
+     * As above, continuing from {@code resume} when it is not null (its x replaces the one passed in; {@code p} must be
+     * the preconditioner that was in use when it was taken, i.e. after its {@link PcgSnapshot#growths()} growths), and
+     * handing a snapshot to {@code sink} whenever it says one is due. Snapshots do not change what is computed.
+     */
+    public Result solve(LinearOperator a, double lambda, Vector y, Vector x, Preconditioner p, Options opt, Grower grower,
+            PcgSnapshot resume, PcgSnapshot.Sink sink) {
         long n = a.size();
         if (y.length() != n || x.length() != n) {
             throw new IllegalArgumentException("pcg: y and x must have length " + n);
@@ -81,14 +91,20 @@ public final class Pcg {
             Vector z = ws.vector(n, "preconditioned residual");
             Vector d = ws.vector(n, "search direction");
             Vector q = ws.vector(n, "operator times direction");
-            State s = new State(report, a, lambda, y, x, r, z, d, q, opt);
+            PcgState s = new PcgState(report, a, lambda, y, x, r, z, d, q, opt);
             double ny = be.nrm2(y);
             s.target = opt.rtol() * ny;
             s.normY = ny;
             Preconditioner current = p;
             progress.start("conjugate gradients", 100, "%");
             try {
-                current = iterate(s, current, grower);
+                if (resume != null) {
+                    s.restore(resume);
+                    report.event(String.format(Locale.ROOT, "resumed at iteration %d from a checkpoint", s.iterations));
+                } else {
+                    freshStart(s, current);
+                }
+                current = iterate(s, current, grower, sink);
             } finally {
                 progress.finish();
             }
@@ -104,51 +120,12 @@ public final class Pcg {
     public record Result(SolveReport report, Preconditioner preconditioner) {
     }
 
-    private static final class State {
-        final SolveReport report;
-        final LinearOperator a;
-        final double lambda;
-        final Vector y;
-        final Vector x;
-        final Vector r;
-        final Vector z;
-        final Vector d;
-        final Vector q;
-        final Options opt;
-        double target;
-        double normY;
-        double rz;
-        double rnorm;
-        double trueNorm;
-        double normEstimate; // largest Rayleigh quotient seen: a lower bound of ‖A + λI‖
-        long iterations;
-        int restarts;
-        int growths;
-        boolean stagnationNoted;
-        final double[] changes;
-        int changeCount;
-        int changePos;
-
-        State(SolveReport report, LinearOperator a, double lambda, Vector y, Vector x, Vector r, Vector z, Vector d, Vector q,
-                Options opt) {
-            this.report = report;
-            this.a = a;
-            this.lambda = lambda;
-            this.y = y;
-            this.x = x;
-            this.r = r;
-            this.z = z;
-            this.d = d;
-            this.q = q;
-            this.opt = opt;
-            this.changes = new double[Math.max(1, opt.window())];
-        }
-    }
-
-    private Preconditioner iterate(State s, Preconditioner p, Grower grower) {
-        freshStart(s, p);
+    private Preconditioner iterate(PcgState s, Preconditioner p, Grower grower, PcgSnapshot.Sink sink) {
         double start = Math.max(s.rnorm, s.target);
         while (true) {
+            if (sink != null && sink.due()) {
+                sink.save(s.snapshot());
+            }
             s.report.addResidual(s.normY == 0 ? 0 : s.rnorm / s.normY);
             reportProgress(s, start);
             if (s.rnorm <= s.target) {
@@ -212,7 +189,7 @@ public final class Pcg {
     }
 
     /** One CG step; false on breakdown. */
-    private boolean step(State s, Preconditioner p) {
+    private boolean step(PcgState s, Preconditioner p) {
         long t0 = System.nanoTime();
         s.a.apply(s.d, s.q);
         be.axpy(s.lambda, s.d, s.q);
@@ -243,14 +220,14 @@ public final class Pcg {
         return true;
     }
 
-    private boolean breakdown(State s, String why) {
+    private boolean breakdown(PcgState s, String why) {
         s.report.event("breakdown: " + why);
         s.report.outcome(SolveReport.Outcome.BREAKDOWN);
         return false;
     }
 
     /** r = y − (A + λI)x, z = P⁻¹r, d = z. */
-    private void freshStart(State s, Preconditioner p) {
+    private void freshStart(PcgState s, Preconditioner p) {
         trueResidual(s);
         be.copy(s.q, s.r);
         s.rnorm = s.trueNorm;
@@ -264,7 +241,7 @@ public final class Pcg {
     }
 
     /** s.r ← y − (A + λI)x and its norm into s.trueNorm. */
-    private void trueResidual(State s) {
+    private void trueResidual(PcgState s) {
         long t0 = System.nanoTime();
         s.a.apply(s.x, s.q);
         be.axpy(s.lambda, s.x, s.q);
@@ -275,7 +252,7 @@ public final class Pcg {
     }
 
     /** Replaces the recursive residual by the true one (in q) and restarts the directions; false when out of restarts. */
-    private boolean restart(State s, Preconditioner p, String why) {
+    private boolean restart(PcgState s, Preconditioner p, String why) {
         if (s.restarts >= s.opt.maxRestarts()) {
             s.report.event(String.format(Locale.ROOT, "%s: true residual %.2e vs recursive %.2e, out of restarts", why,
                     s.trueNorm / s.normY, s.rnorm / s.normY));
@@ -294,14 +271,14 @@ public final class Pcg {
         return true;
     }
 
-    private static void recordChange(State s, double change) {
+    private static void recordChange(PcgState s, double change) {
         s.changes[s.changePos] = change;
         s.changePos = (s.changePos + 1) % s.changes.length;
         s.changeCount = Math.min(s.changeCount + 1, s.changes.length);
     }
 
     /** The reference's effectiveness: (sum of decreases / sum of |changes| − 1/2) ≤ 0 over a full window. */
-    private static boolean stagnating(State s) {
+    private static boolean stagnating(PcgState s) {
         if (s.changeCount < s.changes.length) {
             return false;
         }
@@ -316,7 +293,7 @@ public final class Pcg {
         return all > 0 && dec / all <= 0.5;
     }
 
-    private void reportProgress(State s, double start) {
+    private void reportProgress(PcgState s, double start) {
         // progress in log-residual space: linear in the iteration count for a steady convergence rate, so the
         // bar's own rate gives an ETA from the observed residual slope
         double total = Math.log(start / Math.max(s.target, Double.MIN_NORMAL));

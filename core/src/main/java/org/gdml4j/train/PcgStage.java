@@ -93,22 +93,35 @@ final class PcgStage {
     record Outcome(Vector alpha, SolveReport report, Model.CgInfo cg) {
     }
 
-    private record Attempt(SolveReport report, Preconditioner last) {
+    private record Attempt(SolveReport report, Preconditioner last, long[] inducing) {
     }
 
-    /** Builds a preconditioner in {@code precision} and runs PCG from the current {@code a}. */
+    /**
+     * Builds a preconditioner in {@code precision} (or rebuilds the one of {@code resume}) and runs PCG from the current
+     * {@code a} (or from {@code resume}'s state), handing snapshots to {@code session} (may be null).
+     */
     private static Attempt attempt(Backend be, TrainingSet ts, GdmlKernel kernel, ColumnSource src, Vector y, Vector a, SolveOptions o,
-            Precision precision, int k, Pcg.Options opt, long[][] inducing, Progress progress) {
+            Precision precision, int k, Pcg.Options opt, Progress progress, CheckpointSession session, int number,
+            PcgCheckpoint resume, PcgCheckpoint.Earlier earlier) {
         try (PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress, precision)) {
             long t0 = System.nanoTime();
-            PreconditionerBuilder.Built built = builder.build(o.precond(), k);
-            inducing[0] = built.inducing();
+            PreconditionerBuilder.Built built = resume != null ? builder.rebuild(resume.recipe()) : builder.build(o.precond(), k);
             double buildSeconds = (System.nanoTime() - t0) / 1e9;
-            Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> inducing[0] = b.inducing()) : null;
+            long[][] inducing = {built.inducing()};
+            if (session != null) {
+                session.begin(number, resume != null ? resume.recipe()
+                        : new PreconditionerBuilder.Recipe(o.precond(), precision, k, 0, built.inducing()), earlier);
+            }
+            Pcg.Grower grower = o.grow() ? builder.grower(o.precond(), b -> {
+                inducing[0] = b.inducing();
+                if (session != null) {
+                    session.grown(b.inducing());
+                }
+            }) : null;
             Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
-                    grower);
+                    grower, resume != null ? resume.state() : null, session);
             result.report().addSeconds("preconditioner build", buildSeconds);
-            return new Attempt(result.report(), result.preconditioner());
+            return new Attempt(result.report(), result.preconditioner(), inducing[0]);
         }
     }
 
@@ -139,34 +152,76 @@ final class PcgStage {
         }
     }
 
-    /** Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign). */
+    /** The fingerprint a checkpoint of this solve carries (task content, and the options that change the model). */
+    static PcgCheckpoint.Fingerprint fingerprint(TrainingSet ts, SolveOptions o, KPlan plan) {
+        return new PcgCheckpoint.Fingerprint(Fingerprints.task(ts.task()), Fingerprints.options(o, plan.k(), maxIter(ts, o)));
+    }
+
+    /** The iteration limit of the whole solve, all attempts together (default 10·n, as the reference). */
+    static long maxIter(TrainingSet ts, SolveOptions o) {
+        return o.maxIter() != null ? o.maxIter() : 10 * ts.size();
+    }
+
+    /**
+     * Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign), continuing from the
+     * session's checkpoint if it has one.
+     */
     static Outcome run(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, SolveOptions o, KPlan plan,
-            Progress progress) {
+            Progress progress, CheckpointSession session) {
         long n = ts.size();
         ColumnSource src = ColumnSource.of(kernel);
-        long[][] inducing = new long[1][];
-        Pcg.Options opt = Pcg.Options.defaults(n).withRtol(o.rtol());
-        if (o.maxIter() != null) {
-            opt = opt.withMaxIter(o.maxIter());
+        long limit = maxIter(ts, o);
+        Pcg.Options opt = Pcg.Options.defaults(n).withRtol(o.rtol()).withMaxIter(limit);
+        PcgCheckpoint resume = session == null ? null : session.resumable();
+        SolveReport report;
+        Preconditioner last;
+        long[] inducing;
+        if (resume != null) {
+            progress.note(String.format(Locale.ROOT, "resuming from %s at iteration %d", session.file(),
+                    resume.state().iterations() + (resume.earlier() == null ? 0 : resume.earlier().iterations())));
         }
-        Attempt first = attempt(be, ts, kernel, src, y, a, o, o.precision(), plan.k(), opt, inducing, progress);
-        SolveReport report = first.report();
-        Preconditioner last = first.last();
-        if (o.precision() == Precision.FP32 && report.outcome() != SolveReport.Outcome.CONVERGED) {
-            // an FP32 factor must reach the same tolerance; if it did not, say so and finish with FP64 from here
-            String why = String.format(Locale.ROOT, "the fp32 factor did not reach rtol %.1e (%s after %d iterations); rebuilt in fp64"
-                    + " and continued from the current solution", o.rtol(), report.outcome().name().toLowerCase(Locale.ROOT),
-                    report.iterations());
-            report.event(why);
-            progress.note(why);
-            int k = (int) Math.max(1, last.rank());
-            last.close();
-            if (report.outcome() == SolveReport.Outcome.BREAKDOWN) {
-                be.fill(a, 0.0); // a breakdown may have left garbage: start over
+        if (resume == null || resume.attempt() == 1) {
+            Attempt first = attempt(be, ts, kernel, src, y, a, o, o.precision(), plan.k(), opt, progress, session, 1, resume, null);
+            report = first.report();
+            last = first.last();
+            inducing = first.inducing();
+        } else {
+            report = earlierReport(resume.earlier());
+            last = null;
+            inducing = null;
+        }
+        long left = limit - report.iterations();
+        boolean fallback = o.precision() == Precision.FP32 && (resume != null && resume.attempt() == 2
+                || report.outcome() != SolveReport.Outcome.CONVERGED);
+        if (fallback && last != null && left <= 0) {
+            report.event("iteration limit " + limit + " reached with the fp32 factor; no fp64 fallback (it would exceed --max-iter)");
+            fallback = false;
+        }
+        if (fallback) {
+            int k;
+            PcgCheckpoint.Earlier earlier;
+            if (last != null) {
+                // an FP32 factor must reach the same tolerance; if it did not, say so and finish with FP64 from here
+                String why = String.format(Locale.ROOT, "the fp32 factor did not reach rtol %.1e (%s after %d iterations); rebuilt in"
+                        + " fp64 and continued from the current solution", o.rtol(), report.outcome().name().toLowerCase(Locale.ROOT),
+                        report.iterations());
+                report.event(why);
+                progress.note(why);
+                k = (int) Math.max(1, last.rank());
+                last.close();
+                if (report.outcome() == SolveReport.Outcome.BREAKDOWN) {
+                    be.fill(a, 0.0); // a breakdown may have left garbage: start over
+                }
+                earlier = new PcgCheckpoint.Earlier(report.iterations(), report.residualHistory(), report.events(), report.seconds());
+            } else {
+                k = resume.recipe().initialK();
+                earlier = resume.earlier();
             }
-            Attempt second = attempt(be, ts, kernel, src, y, a, o, Precision.FP64, k, opt, inducing, progress);
+            Attempt second = attempt(be, ts, kernel, src, y, a, o, Precision.FP64, k, opt.withMaxIter(left), progress, session, 2,
+                    resume != null && resume.attempt() == 2 ? resume : null, earlier);
             report.absorb(second.report());
             last = second.last();
+            inducing = second.inducing();
         }
         report.fact("preconditioner", last.describe());
         report.fact("k requested", plan.requested());
@@ -178,9 +233,23 @@ final class PcgStage {
         if (plan.capped()) {
             report.event(String.format(Locale.ROOT, "k capped from %d to %d to fit the memory budget", plan.requested(), plan.k()));
         }
+        if (session != null && session.warning() != null) {
+            report.event(session.warning());
+        }
         last.close();
         double ny = be.nrm2(y);
-        Model.CgInfo cg = new Model.CgInfo(o.rtol(), report.iterations(), report.trueResidual() * ny, inducing[0], ny);
+        Model.CgInfo cg = new Model.CgInfo(o.rtol(), report.iterations(), report.trueResidual() * ny, inducing, ny);
         return new Outcome(a, report, cg);
+    }
+
+    /** The first attempt's report as a checkpoint kept it, for a solve resumed in its FP64 fallback. */
+    private static SolveReport earlierReport(PcgCheckpoint.Earlier e) {
+        SolveReport r = new SolveReport("pcg");
+        r.iterations(e.iterations());
+        e.residuals().forEach(r::addResidual);
+        e.events().forEach(r::event);
+        e.seconds().forEach(r::addSeconds);
+        r.outcome(SolveReport.Outcome.NOT_CONVERGED);
+        return r;
     }
 }

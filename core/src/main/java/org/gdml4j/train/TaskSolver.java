@@ -74,6 +74,10 @@ public final class TaskSolver {
                 kp.capped(), kp.bytes(), MemoryBudget.availableBytes(), auto.pcgSeconds());
     }
 
+    private static PcgStage.KPlan kPlan(Plan plan) {
+        return new PcgStage.KPlan(plan.k(), plan.k(), plan.kHow(), plan.bytesNeeded(), plan.kCapped());
+    }
+
     /** Descriptors, Jacobians and permuted copies the kernel keeps (the dense matrix not included). */
     static long kernelBytes(TrainingSet ts) {
         long d = (long) ts.atoms() * (ts.atoms() - 1) / 2;
@@ -97,6 +101,13 @@ public final class TaskSolver {
             throw new IllegalArgumentException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
                     + " (it must come from the same training set)");
         }
+        CheckpointSession session = null;
+        if (plan.method() == Method.PCG) {
+            session = CheckpointSession.open(o.checkpoint(), PcgStage.fingerprint(ts, o, kPlan(plan)), progress);
+        } else if (o.checkpoint() != null && o.checkpoint().resume() && java.nio.file.Files.exists(o.checkpoint().file())) {
+            throw new IllegalArgumentException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"
+                    + " give --solver pcg (as the run that wrote it), or remove it");
+        }
         try (Workspace ws = Workspace.shared();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
             Vector y = labels(ws, ts);
@@ -118,8 +129,7 @@ public final class TaskSolver {
                         a.set(i, -o.warmStart()[i]); // alphas_F = −a
                     }
                 }
-                PcgStage.KPlan kp = new PcgStage.KPlan(plan.k(), plan.k(), plan.kHow(), plan.bytesNeeded(), plan.kCapped());
-                PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kp, progress);
+                PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kPlan(plan), progress, session);
                 report = out.report();
                 cg = out.cg();
                 solverName = "cg";
