@@ -63,6 +63,11 @@ final class CreateCommand implements Callable<Integer> {
 
     /** The create options resolved against a dataset (explicit frames parsed, default validation size). */
     static TaskCreator.Options options(CreateOptions c, Dataset data, long seed) {
+        if (c.idxsTrain != null && c.train != null) {
+            // -n draws frames, --idxs-train names them; taking one and ignoring the other would hide a mistake
+            throw new IllegalArgumentException("give either -n (how many training frames to draw) or --idxs-train (which frames),"
+                    + " not both");
+        }
         long[] explicit = c.idxsTrain == null ? null : FrameSelection.parse(c.idxsTrain, data.frames());
         if (explicit == null && c.train == null) {
             throw new IllegalArgumentException("give the number of training frames with -n M (or --idxs-train)");

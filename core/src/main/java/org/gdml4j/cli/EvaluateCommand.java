@@ -52,6 +52,9 @@ final class EvaluateCommand {
 
         @Override
         long[] frames(Model model, Dataset data) {
+            if (count < 0) { // a negative count would otherwise fall into "0 = all" and test every frame unasked
+                throw new IllegalArgumentException("-n/--n-test must be 0 (all unused frames) or more, got " + count);
+            }
             return Evaluation.testFrames(model, data, count, seed);
         }
 

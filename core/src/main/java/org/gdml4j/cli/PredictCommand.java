@@ -76,7 +76,12 @@ final class PredictCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "predicted %d frames in %.2f s (%.0f frames/s)%n", frames.length, secs, frames.length / secs);
             String eUnit = data.eUnit() == null ? "" : " " + data.eUnit();
             String fUnit = data.eUnit() == null ? "" : " " + data.eUnit() + "/" + (data.rUnit() == null ? "Ang" : data.rUnit());
-            if (data.hasEnergies()) {
+            if (!model.useE()) {
+                // without energies in training the integration constant c was never fitted: the predicted energies
+                // are off by an unknown constant, and an "error" against the labels would only measure that constant
+                out.println("  energy  no error: the model was trained without energies (use_E False); its energies are"
+                        + " relative, up to an unknown constant");
+            } else if (data.hasEnergies()) {
                 double[] all = data.energies();
                 double[] ref = new double[frames.length];
                 for (int i = 0; i < frames.length; i++) {

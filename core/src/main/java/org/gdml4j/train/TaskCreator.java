@@ -33,6 +33,7 @@ public final class TaskCreator {
     }
 
     public static Task create(Dataset data, Options o, Arena arena) {
+        CreateChecks.atoms(data.label(), data.atoms());
         long[] train = o.trainFrames();
         if (train == null) {
             if ((long) o.train() + o.valid() > data.frames()) {
@@ -47,15 +48,19 @@ public final class TaskCreator {
                             + " frames)");
                 }
             }
+            CreateChecks.distinctFrames(train);
             if ((long) train.length + o.valid() > data.frames()) {
                 throw new IllegalArgumentException(train.length + " training + " + o.valid() + " validation frames exceed the dataset's "
                         + data.frames());
             }
         }
+        // what would otherwise only fail at solve time, or be explained there as a failed factorisation
+        double[] r = positions(data, train);
+        CreateChecks.geometries(r, train, data.atoms(), data.rUnit());
+        CreateChecks.sigma(o.sigma(), r, train.length, data.atoms(), data.rUnit());
         long[] valid = o.valid() == 0 ? new long[0] : StratifiedSampler.draw(data, o.valid(), train, o.seed() + 1);
         int[][] perms = null;
         if (o.symmetries()) {
-            double[] r = positions(data, train);
             perms = PermutationSearch.find(r, train.length, data.z(), o.seed(), PermutationSearch.DEFAULT_MAX_SAMPLES);
         }
         return TaskFactory.fromFrames(data, train, valid, perms, o.sigma(), o.lambda(), arena);

@@ -43,7 +43,7 @@ public final class TaskFactory {
                 .positions(NpyArray.of(DType.F8, false, r, m, atoms, 3))
                 .forces(NpyArray.of(DType.F8, false, f, m, atoms, 3))
                 .idxsTrain(train).idxsValid(valid).lam(lambda).perms(group).useSym(perms != null && group.length > 1);
-        if (sigma == Math.rint(sigma)) {
+        if (isSmallInteger(sigma)) {
             b.sig((long) sigma);
         } else {
             b.sig(sigma);
@@ -62,10 +62,20 @@ public final class TaskFactory {
     }
 
 
-    /** The same task with another σ (for a σ search). */
+    /** The same task with another σ (for a σ search); a σ the kernel cannot work with is refused as in create. */
     public static Task withSigma(Task task, double sigma, Arena arena) {
+        double[] r = task.positions().toDoubleArray();
+        CreateChecks.sigma(sigma, r, task.trainSize(), task.atoms(), task.rUnit());
         java.util.SequencedMap<String, NpyArray> e = new java.util.LinkedHashMap<>(task.entries());
-        e.put("sig", sigma == Math.rint(sigma) ? NpyArrays.scalar((long) sigma) : NpyArrays.scalar(sigma));
+        e.put("sig", isSmallInteger(sigma) ? NpyArrays.scalar((long) sigma) : NpyArrays.scalar(sigma));
         return Task.of(task.label(), e, arena);
+    }
+
+    /**
+     * sGDML stores integer σ as an integer; beyond 2⁵³ a double is always integral and a cast to long saturates
+     * (1e300 became 9223372036854775807), so such values stay doubles.
+     */
+    private static boolean isSmallInteger(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 0x1p53;
     }
 }

@@ -11,15 +11,16 @@ import org.gdml4j.kernel.Symmetries;
 
 /**
  * The numbers of a task that the solver stage uses, checked for what would make the kernel system
- * meaningless: fewer than 3 atoms, a non-positive σ, a negative λ, permutations that are not a group,
+ * meaningless: a single atom, a non-positive σ, a negative λ, permutations that are not a group,
  * identical training geometries (two equal rows make K singular), all-zero forces.
  */
 record TrainingSet(Task task, Symmetries symmetries, double sigma, double lambda, double std) {
 
     static TrainingSet of(Task task) {
         String where = task.label();
-        if (task.atoms() < 3) {
-            throw new IllegalArgumentException(where + ": molecules with " + task.atoms() + " atoms are not supported (need at least 3)");
+        if (task.atoms() < 2) { // a diatomic has one descriptor (1/r) and trains fine; one atom has none
+            throw new IllegalArgumentException(where + ": a molecule of " + task.atoms() + " atom has no interatomic distance to"
+                    + " learn from (need at least 2 atoms)");
         }
         double sigma = task.sig();
         if (!(sigma > 0) || Double.isInfinite(sigma)) {

@@ -32,11 +32,14 @@ final class LibraryLocator {
         return dirs;
     }
 
-    /** The first existing file named {@code name} in the search directories; an absolute name is checked as is. */
+    /**
+     * The first existing file named {@code name} in the search directories. A name with a '/' is a path, checked as
+     * is (relative to the working folder), as {@code dlopen} treats it.
+     */
     Optional<Path> find(String name) {
         Path p = Path.of(name);
-        if (p.isAbsolute()) {
-            return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+        if (isPath(name)) {
+            return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
         }
         for (Path d : dirs) {
             Path c = d.resolve(name);
@@ -45,6 +48,25 @@ final class LibraryLocator {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why {@link #find} found nothing, for a message: a path (absolute, or with a '/') that does not exist or is not a
+     * file was checked as is (listing the search folders would mislead), a bare name was looked for in {@link #dirs()}.
+     */
+    String whyNotFound(String name) {
+        Path p = Path.of(name);
+        if (isPath(name)) {
+            if (Files.isDirectory(p)) {
+                return name + " is a folder, not a library file";
+            }
+            return Files.exists(p) ? name + " is not a regular file" : name + " does not exist";
+        }
+        return "'" + name + "' was not found in " + dirs;
+    }
+
+    private static boolean isPath(String name) {
+        return name.indexOf('/') >= 0;
     }
 
     /** The first of several candidate names that exists (e.g. sonames of consecutive major versions). */

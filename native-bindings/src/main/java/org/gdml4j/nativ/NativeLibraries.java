@@ -42,6 +42,7 @@ public final class NativeLibraries {
      */
     public static final String CORETYPE_PROPERTY = "gdml4j.openblas.coretype";
     static final String AVX512_CORETYPE = "SkylakeX";
+    private static final String HOW_TO_CHOOSE = BLAS_ENV + " (or -D" + BLAS_PROPERTY + ")";
 
     /** Symbols every BLAS/LAPACK we accept must export. */
     static final List<String> REQUIRED_SYMBOLS = List.of("cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm",
@@ -72,6 +73,15 @@ public final class NativeLibraries {
             blasFailure = e;
             throw e;
         }
+    }
+
+    /**
+     * Why loading BLAS/LAPACK failed in this process, if it did. A class whose static initialiser needed BLAS and
+     * failed is reported by the JVM the next time only as {@code NoClassDefFoundError: Could not initialize class},
+     * without the original exception; callers that must explain it to the user ask here.
+     */
+    public static synchronized Optional<NativeLibraryException> blasFailure() {
+        return Optional.ofNullable(blasFailure);
     }
 
     /** The thread count shared by BLAS and gdml4j's workers. */
@@ -138,32 +148,32 @@ public final class NativeLibraries {
     }
 
     private static BlasInfo loadBlas() {
-        String user = System.getProperty(BLAS_PROPERTY);
-        String origin = "-D" + BLAS_PROPERTY;
-        if (user == null || user.isBlank()) {
-            user = System.getenv(BLAS_ENV);
-            origin = BLAS_ENV;
-        }
+        String property = System.getProperty(BLAS_PROPERTY);
+        boolean fromProperty = property != null && !property.isBlank();
+        String user = fromProperty ? property : System.getenv(BLAS_ENV);
+        String origin = fromProperty ? "-D" + BLAS_PROPERTY : BLAS_ENV;
         // Threads other BLAS builds read from the environment at load time; ours is applied after loading too.
         Posix.setenv("OMP_NUM_THREADS", Integer.toString(threads()), false);
         List<Path> files = new ArrayList<>();
         String source;
         String kernelNote;
         shortenThreadTimeout();
-        if (user != null && !user.isBlank()) {
+        boolean userSet = user != null && !user.isBlank();
+        String setting = origin + "=" + user;
+        if (userSet) {
             LibraryLocator locator = new LibraryLocator(LibraryLocator.systemDirs());
             for (String name : user.split(":")) {
                 if (name.isBlank()) {
                     continue;
                 }
                 Path p = locator.find(name.trim()).orElseThrow(() -> new NativeLibraryException(
-                        "BLAS/LAPACK library '" + name.trim() + "' (from " + BLAS_ENV + "/-D" + BLAS_PROPERTY
-                                + ") not found; looked in " + locator.dirs() + ". Give an absolute path, or unset it to use"
-                                + " the OpenBLAS bundled with gdml4j."));
-                load(p, "the BLAS/LAPACK library named by " + BLAS_ENV + "/-D" + BLAS_PROPERTY);
+                        setting + ": " + locator.whyNotFound(name.trim()) + ". Set " + HOW_TO_CHOOSE + " to the path of an"
+                                + " installed BLAS/LAPACK library (e.g. /usr/lib/x86_64-linux-gnu/libopenblas.so.0 or MKL's"
+                                + " libmkl_rt.so), or unset it to use the OpenBLAS bundled with gdml4j."));
+                load(p, "the BLAS/LAPACK library named by " + setting);
                 files.add(p);
             }
-            source = "user library (" + origin + "=" + user + ")";
+            source = "user library (" + setting + ")";
             kernelNote = coretypeNote(false);
         } else {
             if (!BundledOpenBlas.present()) {
@@ -185,9 +195,7 @@ public final class NativeLibraries {
             }
         }
         if (!missing.isEmpty()) {
-            throw new NativeLibraryException("the BLAS/LAPACK library " + files + " lacks " + missing
-                    + "; gdml4j needs CBLAS and LAPACK (Fortran symbols) in the libraries listed in " + BLAS_ENV
-                    + " (e.g. '/usr/lib/x86_64-linux-gnu/libopenblas.so.0', or MKL's libmkl_rt.so)");
+            throw missingSymbols(userSet ? setting : null, files, missing);
         }
         applyBlasThreads(threads());
         String corename = null;
@@ -197,6 +205,24 @@ public final class NativeLibraries {
             config = Blas.openblas_get_config().reinterpret(1024).getString(0).trim();
         }
         return new BlasInfo(source, List.copyOf(files), corename, config, kernelNote);
+    }
+
+    /**
+     * The message for libraries that loaded but are not (all of) a BLAS/LAPACK, e.g. {@code GDML4J_BLAS=libz.so.1}: it
+     * names the setting and the files, and lists the missing functions unless none is there at all (16 names say less
+     * than "this is not a BLAS").
+     *
+     * @param setting {@code GDML4J_BLAS=...} (or the -D form) when the user chose the libraries, null for the bundled one
+     */
+    static NativeLibraryException missingSymbols(String setting, List<Path> files, List<String> missing) {
+        String libs = String.join(":", files.stream().map(Path::toString).toList());
+        String what = missing.size() == REQUIRED_SYMBOLS.size()
+                ? " is not a BLAS/LAPACK library: it lacks every function gdml4j needs (such as cblas_dgemm and dpotrf_)"
+                : " lacks part of BLAS/LAPACK: " + String.join(", ", missing);
+        String fix = "; set " + HOW_TO_CHOOSE + " to a library with CBLAS and the Fortran LAPACK symbols (e.g."
+                + " /usr/lib/x86_64-linux-gnu/libopenblas.so.0 or MKL's libmkl_rt.so)"
+                + (setting != null ? ", or unset it to use the OpenBLAS bundled with gdml4j" : "");
+        return new NativeLibraryException((setting != null ? setting + ": " : "the bundled OpenBLAS ") + libs + what + fix);
     }
 
     /**
