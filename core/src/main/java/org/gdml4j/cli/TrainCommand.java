@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
+        if (nTest < 0) {
+            throw new IllegalArgumentException("--n-test must be 0 (all unused frames) or more, got " + nTest);
+        }
         // checkpoints need a name before the model's default name is known (it depends on the symmetries found)
         Path checkpointBase = output != null ? output : Path.of(stem(datasetFile) + "-train" + create.frameCount() + ".npz");
         boolean sigmaSearch = create.sigmas().length > 1;

@@ -65,6 +65,9 @@ public final class Evaluation {
      * dataset (by md5), drawn stratified by energy and seeded.
      */
     public static long[] testFrames(Model model, Dataset data, int count, long seed) {
+        if (count < 0) { // would otherwise fall into "0 = all" and test every frame unasked
+            throw new IllegalArgumentException("the number of test frames must be 0 (all unused frames) or more, got " + count);
+        }
         String md5 = data.md5() != null ? data.md5() : data.computeMd5();
         long[] exclude = new long[0];
         if (md5.equals(model.md5Train()) && model.idxsTrain() != null) {

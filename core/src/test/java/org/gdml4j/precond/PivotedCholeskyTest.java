@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import java.util.function.DoubleConsumer;
 
 import org.gdml4j.linalg.Backend;
-import org.gdml4j.linalg.Backend.Trans;
 import org.gdml4j.linalg.CpuBackend;
-import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.solve.Preconditioner;
@@ -29,7 +26,7 @@ class PivotedCholeskyTest {
         int n = 300;
         double lambda = 1e-6;
         try (Workspace ws = Workspace.shared()) {
-            ColumnSource src = dense(ws, n, new Random(7));
+            ColumnSource src = DenseColumns.of(be, ws, n, new Random(7));
             long[][] grownPivots = new long[1][];
             try (PreconditionerBuilder grown = new PreconditionerBuilder(be, src, lambda, 0, Progress.NONE);
                     PreconditionerBuilder fresh = new PreconditionerBuilder(be, src, lambda, 0, Progress.NONE)) {
@@ -59,57 +56,5 @@ class PivotedCholeskyTest {
                 }
             }
         }
-    }
-
-    /** K = A Aᵀ + 1e-3 I with A (n x 60) of decaying column scales: a numerically low-rank SPD matrix. */
-    private ColumnSource dense(Workspace ws, int n, Random rnd) {
-        int r = 60;
-        Matrix a = ws.matrix(n, r, "A");
-        for (int j = 0; j < r; j++) {
-            double scale = Math.pow(10, -4.0 * j / r);
-            for (int i = 0; i < n; i++) {
-                a.set(i, j, scale * rnd.nextGaussian());
-            }
-        }
-        Matrix k = ws.matrix(n, n, "K");
-        be.gemm(Trans.NO, Trans.YES, 1.0, a, a, 0.0, k);
-        for (int i = 0; i < n; i++) {
-            k.set(i, i, k.get(i, i) + 1e-3);
-        }
-        return new ColumnSource() {
-            @Override
-            public long size() {
-                return n;
-            }
-
-            @Override
-            public int blockSize() {
-                return 3;
-            }
-
-            @Override
-            public void columns(long[] indices, Matrix view) {
-                for (int c = 0; c < indices.length; c++) {
-                    be.copy(k.column(indices[c]), view.column(c));
-                }
-            }
-
-            @Override
-            public void diagonal(Vector out) {
-                for (int i = 0; i < n; i++) {
-                    out.set(i, k.get(i, i));
-                }
-            }
-
-            @Override
-            public void diagonalBlock(int molecule, Matrix out) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void assemble(Matrix view, DoubleConsumer progress) {
-                throw new UnsupportedOperationException();
-            }
-        };
     }
 }

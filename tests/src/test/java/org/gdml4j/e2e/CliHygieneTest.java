@@ -109,6 +109,11 @@ class CliHygieneTest {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.errorLine().contains("-n"), r.err());
         assertFalse(r.out().contains("MAE"), "no test may run: " + r.out());
+        Path out = dir.resolve("trained.npz");
+        Cli.Result t = Cli.run("train", ethanol.toString(), "-n", "20", "--n-test", "-1", "-o", out.toString());
+        assertEquals(2, t.exit(), t.out() + t.err());
+        assertTrue(t.errorLine().contains("--n-test"), t.err());
+        assertFalse(Files.exists(out), "refused before training");
     }
 
     @Test

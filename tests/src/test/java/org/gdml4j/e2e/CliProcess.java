@@ -37,6 +37,7 @@ final class CliProcess {
     private final List<String> args;
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> prefix = new ArrayList<>();
     private Path dir;
 
     private CliProcess(List<String> args) {
@@ -60,6 +61,12 @@ final class CliProcess {
         return this;
     }
 
+    /** A command the JVM is started through, e.g. {@code env --default-signal=INT}. */
+    CliProcess through(String... command) {
+        prefix.addAll(Arrays.asList(command));
+        return this;
+    }
+
     /** The working folder of the child (default: the test JVM's). */
     CliProcess dir(Path folder) {
         this.dir = folder;
@@ -70,7 +77,7 @@ final class CliProcess {
     List<String> command() {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(java);
         cmd.addAll(JVM_FLAGS);
         cmd.addAll(jvmOptions);
