@@ -39,7 +39,9 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         SignalExit.install(); // before any native library is loaded: Ctrl-C must never run OpenBLAS's shutdown mid-call
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        SignalExit.awaitIfStopping(); // a signal's handler ends the process with its own status, after its clean-up
+        System.exit(code);
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests and embedders). */
@@ -106,6 +108,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int report(PrintWriter err, Throwable ex) {
+        if (SignalExit.stopping()) {
+            return EXIT_FAILURE; // a consequence of the signal (e.g. a refused write): the handler's one line says it all
+        }
         err.println("gdml4j: error: " + userMessage(ex));
         err.flush();
         return exitCodeFor(ex);

@@ -35,6 +35,26 @@ final class SignalExit {
         handle("HUP", 1);
     }
 
+    /** Whether a signal's handler has started ending the process. */
+    static boolean stopping() {
+        return EXITING.get();
+    }
+
+    /**
+     * Never returns while a handler is ending the process: the command may have failed because of the signal (a write
+     * refused once the clean-up has begun) and must not race the handler's status with its own exit, nor run libc's
+     * exit, which is what the handler avoids.
+     */
+    static void awaitIfStopping() {
+        while (EXITING.get()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                // keep waiting: the handler's _exit ends this thread too
+            }
+        }
+    }
+
     /** The checkpoint a running solve keeps (or null): named in the interruption message when it exists. */
     static void checkpoint(Path file) {
         checkpoint = file;

@@ -155,6 +155,12 @@ class SignalExitTest {
                 Duration.ofMillis(50), "INT", model), "INT", "the preconditioner's QR");
         assertPrompt(interrupt(solve(task300, "--solver", "pcg"), "conjugate gradients ...", Duration.ofMillis(300), "TERM", model),
                 "TERM", "CG");
+        // a checkpoint at every iteration: the signal lands in or near a write, whose refusal once the clean-up has begun
+        // must not end the process first (with its own status and an error line)
+        for (String signal : new String[] {"INT", "TERM", "HUP"}) {
+            assertPrompt(interrupt(solve(task300, "--solver", "pcg", "--checkpoint-every", "0.001"), "conjugate gradients ...",
+                    Duration.ofMillis(2500), signal, model), signal, "CG writing checkpoints");
+        }
     }
 
     @Test
