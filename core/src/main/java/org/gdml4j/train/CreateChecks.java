@@ -1,9 +1,10 @@
 package org.gdml4j.train;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import org.gdml4j.io.NpyArrays;
 
 /**
  * Checks made when a task is created, for inputs that would otherwise pass {@code create} and only fail at
@@ -61,7 +62,6 @@ final class CreateChecks {
     static void geometries(double[] r, long[] frames, int atoms, String rUnit) {
         int row = 3 * atoms;
         String unit = rUnit == null ? "" : " " + rUnit;
-        Map<Geometry, Integer> seen = new HashMap<>();
         for (int f = 0; f < frames.length; f++) {
             int base = f * row;
             for (int a = 1; a < atoms; a++) {
@@ -78,9 +78,11 @@ final class CreateChecks {
                     }
                 }
             }
-            Integer prev = seen.putIfAbsent(new Geometry(Arrays.copyOfRange(r, base, base + row)), f);
-            if (prev != null) {
-                throw new IllegalArgumentException("training frames " + frames[prev] + " and " + frames[f] + " have identical"
+        }
+        int[] first = DuplicateGeometries.firstOccurrence(NpyArrays.ofDoubles(r, frames.length, atoms, 3));
+        for (int f = 0; f < frames.length; f++) {
+            if (first[f] != f) {
+                throw new IllegalArgumentException("training frames " + frames[first[f]] + " and " + frames[f] + " have identical"
                         + " geometries; the kernel system would be singular (train on one of them only)");
             }
         }
@@ -161,18 +163,5 @@ final class CreateChecks {
             }
         }
         return x;
-    }
-
-    /** Exact equality of coordinates as a hash key. */
-    private record Geometry(double[] r) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Geometry g && Arrays.equals(r, g.r);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(r);
-        }
     }
 }

@@ -2,9 +2,6 @@ package org.gdml4j.train;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.gdml4j.io.Task;
 import org.gdml4j.kernel.Symmetries;
@@ -81,33 +78,15 @@ record TrainingSet(Task task, Symmetries symmetries, double sigma, double lambda
     }
 
     private static void checkDuplicates(Task task) {
-        int m = task.trainSize();
-        int row = 3 * task.atoms();
-        MemorySegment r = task.positions().data();
-        Map<Geometry, Integer> seen = new HashMap<>();
-        for (int i = 0; i < m; i++) {
-            double[] a = new double[row];
-            MemorySegment.copy(r, ValueLayout.JAVA_DOUBLE_UNALIGNED, (long) i * row * 8, a, 0, row);
-            Integer prev = seen.putIfAbsent(new Geometry(a), i);
-            if (prev != null) {
+        int[] first = DuplicateGeometries.firstOccurrence(task.positions());
+        for (int i = 0; i < first.length; i++) {
+            if (first[i] != i) {
+                int prev = first[i];
                 long[] idx = task.idxsTrain();
-                String which = idx != null && idx.length == m ? " (dataset frames " + idx[prev] + " and " + idx[i] + ")" : "";
+                String which = idx != null && idx.length == first.length ? " (dataset frames " + idx[prev] + " and " + idx[i] + ")" : "";
                 throw new IllegalArgumentException(task.label() + ": key 'R_train': training geometries " + prev + " and " + i
                         + which + " are identical; the kernel system would be singular");
             }
-        }
-    }
-
-    /** Exact equality of coordinates as a hash key. */
-    private record Geometry(double[] r) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Geometry g && Arrays.equals(r, g.r);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(r);
         }
     }
 }
