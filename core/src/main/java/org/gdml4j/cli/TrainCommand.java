@@ -13,6 +13,7 @@ import org.gdml4j.io.Dataset;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.train.SolveOptions;
 import org.gdml4j.train.TaskCreator;
 import org.gdml4j.train.Trainer;
 
@@ -79,11 +80,12 @@ final class TrainCommand implements Callable<Integer> {
         try (Arena arena = Arena.ofShared()) {
             Dataset data = Dataset.load(datasetFile, arena);
             TaskCreator.Options c = CreateCommand.options(create, data, solverOptions.seed);
+            SolveOptions solve = solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase); // reads --warm-start once
             Trainer.Builder builder = Trainer.builder().dataset(data).seed(solverOptions.seed).symmetries(!create.noSym)
                     .sigma(create.sigmas()).validationFrames(c.valid()).testFrames(nTest)
-                    .solve(solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase)).progress(out.progress(stderr)).backend(CpuBackend.get())
+                    .solve(solve).progress(out.progress(stderr)).backend(CpuBackend.get())
                     .onPlan((task, plan) -> {
-                        out.say(stderr, SolveCommand.describe(plan, solverOptions.toSolveOptions(arena, null), plan.seconds()));
+                        out.say(stderr, SolveCommand.describe(plan, solve, plan.seconds()));
                         Map<String, Object> f = new LinkedHashMap<>();
                         f.put("n", plan.n());
                         f.put("sigma", plan.sigma());

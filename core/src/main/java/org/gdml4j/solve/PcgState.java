@@ -74,9 +74,7 @@ final class PcgState {
         fromArray(s.x(), x);
         fromArray(s.r(), r);
         fromArray(s.d(), d);
-        s.residuals().forEach(report::addResidual);
-        s.events().forEach(report::event);
-        s.seconds().forEach(report::addSeconds);
+        report.addHistory(s.residuals(), s.events(), s.seconds());
     }
 
     private static double[] toArray(Vector v) {

@@ -100,6 +100,14 @@ public final class SolveReport {
         residualHistory.add(r);
     }
 
+    /** Appends an earlier part of the same solve's history (as a checkpoint kept it): residuals, events and time buckets. */
+    public SolveReport addHistory(List<Double> residuals, List<String> earlierEvents, Map<String, Double> times) {
+        residualHistory.addAll(residuals);
+        events.addAll(earlierEvents);
+        times.forEach(this::addSeconds);
+        return this;
+    }
+
     /** Adds {@code s} seconds to the time bucket {@code phase} (e.g. "assembly", "factorisation", "matvec"). */
     public void addSeconds(String phase, double s) {
         seconds.merge(phase, s, Double::sum);

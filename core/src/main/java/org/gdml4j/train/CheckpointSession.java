@@ -39,9 +39,6 @@ final class CheckpointSession implements PcgSnapshot.Sink {
      * (a requeued job runs the same command whether or not its first run got far enough to write one).
      */
     static CheckpointSession open(SolveOptions.Checkpointing c, PcgCheckpoint.Fingerprint fp, Progress progress) {
-        if (c == null) {
-            return null;
-        }
         PcgCheckpoint found = null;
         String warning = null;
         if (c.resume()) {

@@ -22,15 +22,16 @@ import org.gdml4j.nativ.NativeLibraries;
  * folder ({@link NativeLibraries#cacheFolders()}) and read from there. A choice made from a fresh timing would flip
  * between runs whenever the two predictions are close (a shared machine's timings vary by 10–20 %), and the same
  * inputs must give the same model (issue #13). Delete the file to measure again; where no cache folder is writable
- * the speed is measured in every process, and {@link #source()} says so.
+ * the speed is measured in every process.
  */
 public final class MachineSpeed {
     static final String FILE = "machine-speed.properties";
 
     private static volatile double gflops = Double.NaN;
     private static volatile double bandwidth = Double.NaN;
-    private static volatile String source = "not measured yet";
     private static volatile String key = "";
+    /** The CPU's model name: read once, it cannot change while the process runs. */
+    private static final String CPU = cpuModel();
 
     private MachineSpeed() {
     }
@@ -47,11 +48,6 @@ public final class MachineSpeed {
         return bandwidth;
     }
 
-    /** Where the numbers come from: the cache file and when they were measured, or "measured in this process". */
-    public static String source() {
-        return source;
-    }
-
     /** Seconds for {@code flops} at {@code efficiency} (0..1] of the measured dgemm rate. */
     public static double seconds(Backend be, double flops, double efficiency) {
         return flops / (gemmGflops(be) * 1e9 * efficiency);
@@ -65,33 +61,29 @@ public final class MachineSpeed {
         for (Path folder : NativeLibraries.cacheFolders()) {
             double[] stored = read(folder.resolve(FILE), k);
             if (stored != null) {
-                set(k, stored[0], stored[1], "measured " + date(stored[2]) + ", kept in " + folder.resolve(FILE));
+                set(k, stored[0], stored[1]);
                 return;
             }
         }
         double g = measureGemm(be);
         double b = measureBandwidth(be);
-        String where = "measured in this process (no writable cache folder)";
         for (Path folder : NativeLibraries.cacheFolders()) {
             if (write(folder, k, g, b)) {
-                where = "measured now, kept in " + folder.resolve(FILE);
-                break;
+                break; // else measured again by the next process: no folder takes the profile
             }
         }
-        set(k, g, b, where);
+        set(k, g, b);
     }
 
-    private static void set(String k, double g, double b, String where) {
+    private static void set(String k, double g, double b) {
         gflops = g;
         bandwidth = b;
-        source = where;
         key = k;
     }
 
     /** One profile per thread count, CPU model and BLAS kernels: any of them changes both rates. */
     static String profileKey(Backend be) {
-        String cpu = cpuModel();
-        return (NativeLibraries.threads() + "t." + be.name() + "." + cpu).replaceAll("[^A-Za-z0-9._-]", "_");
+        return (NativeLibraries.threads() + "t." + be.name() + "." + CPU).replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     private static String cpuModel() {
@@ -107,7 +99,7 @@ public final class MachineSpeed {
         return System.getProperty("os.arch", "unknown");
     }
 
-    /** {gflops, bandwidth, epoch seconds} of profile {@code k} in {@code file}, or null. */
+    /** {gflops, bandwidth} of profile {@code k} in {@code file}, or null. */
     private static double[] read(Path file, String k) {
         try {
             if (!Files.isRegularFile(file)) {
@@ -117,11 +109,10 @@ public final class MachineSpeed {
             p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
             String g = p.getProperty(k + ".gflops");
             String b = p.getProperty(k + ".bandwidth");
-            String t = p.getProperty(k + ".measured", "0");
             if (g == null || b == null) {
                 return null;
             }
-            double[] v = {Double.parseDouble(g), Double.parseDouble(b), Double.parseDouble(t)};
+            double[] v = {Double.parseDouble(g), Double.parseDouble(b)};
             return v[0] > 0 && v[1] > 0 && Double.isFinite(v[0]) && Double.isFinite(v[1]) ? v : null;
         } catch (IOException | RuntimeException e) {
             return null; // a damaged profile is measured again and rewritten
@@ -179,10 +170,5 @@ public final class MachineSpeed {
             }
             return (double) rows * cols * 8 / best;
         }
-    }
-
-    /** An epoch second as a date for messages. */
-    private static String date(double epochSeconds) {
-        return epochSeconds > 0 ? java.time.Instant.ofEpochSecond((long) epochSeconds).toString().substring(0, 10) : "earlier";
     }
 }

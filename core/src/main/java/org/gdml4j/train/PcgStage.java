@@ -244,12 +244,7 @@ final class PcgStage {
 
     /** The first attempt's report as a checkpoint kept it, for a solve resumed in its FP64 fallback. */
     private static SolveReport earlierReport(PcgCheckpoint.Earlier e) {
-        SolveReport r = new SolveReport("pcg");
-        r.iterations(e.iterations());
-        e.residuals().forEach(r::addResidual);
-        e.events().forEach(r::event);
-        e.seconds().forEach(r::addSeconds);
-        r.outcome(SolveReport.Outcome.NOT_CONVERGED);
-        return r;
+        return new SolveReport("pcg").iterations(e.iterations()).addHistory(e.residuals(), e.events(), e.seconds())
+                .outcome(SolveReport.Outcome.NOT_CONVERGED);
     }
 }

@@ -102,7 +102,7 @@ public final class TaskSolver {
                     + " (it must come from the same training set)");
         }
         CheckpointSession session = null;
-        if (plan.method() == Method.PCG) {
+        if (plan.method() == Method.PCG && o.checkpoint() != null) { // hashing the task is only worth it for a checkpoint
             session = CheckpointSession.open(o.checkpoint(), PcgStage.fingerprint(ts, o, kPlan(plan)), progress);
         } else if (o.checkpoint() != null && o.checkpoint().resume() && java.nio.file.Files.exists(o.checkpoint().file())) {
             throw new IllegalArgumentException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import org.gdml4j.testsupport.Fifos;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,7 +170,7 @@ class AtomicFileTest {
 
     @Test
     void fifosFoldersAndLinksToThemAreNeverReplaced() throws IOException {
-        Path fifo = mkfifo(dir.resolve("pipe"));
+        Path fifo = Fifos.make(dir.resolve("pipe"));
         Path toFifo = Files.createSymbolicLink(dir.resolve("to-pipe"), fifo);
         Path toFolder = Files.createSymbolicLink(dir.resolve("to-folder"), Files.createDirectory(dir.resolve("folder")));
         AtomicBoolean worked = new AtomicBoolean();
@@ -182,20 +183,6 @@ class AtomicFileTest {
         assertTrue(Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther(), "still a fifo");
         assertTrue(Files.isSymbolicLink(toFifo) && Files.isSymbolicLink(toFolder));
         assertEquals(List.of("folder", "pipe", "to-folder", "to-pipe"), files(dir));
-    }
-
-    /** A fifo made by mkfifo(1); the test is skipped, with the reason printed, where there is none. */
-    static Path mkfifo(Path path) {
-        try {
-            Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            Assumptions.assumeTrue(p.waitFor() == 0 && Files.exists(path), "mkfifo failed: " + out);
-            return path;
-        } catch (IOException | InterruptedException e) {
-            System.out.println("[skipped] no mkfifo here: " + e);
-            Assumptions.abort("no mkfifo here: " + e);
-            return null;
-        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.gdml4j.io.Model;
+import org.gdml4j.testsupport.Fifos;
 import org.gdml4j.testsupport.TestData;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -90,28 +91,11 @@ class OutputSafetyTest {
 
     @Test
     void aFifoAsOutputIsRefusedAndStaysAFifo() throws IOException {
-        Path fifo = mkfifo(dir.resolve("model.npz"));
+        Path fifo = Fifos.make(dir.resolve("model.npz"));
         Cli.Result r = Cli.run("solve", fixtureTask.toString(), "-o", fifo.toString());
         refusedBeforeWork(r);
         assertTrue(r.errorLine().contains("not a regular file"), r.errorLine());
         assertTrue(isOther(fifo), "still a fifo");
-    }
-
-    /** A fifo made by mkfifo(1); the test is skipped, with the reason printed, where there is none. */
-    private static Path mkfifo(Path path) {
-        try {
-            Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0 || !Files.exists(path)) {
-                System.out.println("[skipped] mkfifo failed: " + out);
-                Assumptions.abort("mkfifo failed: " + out);
-            }
-            return path;
-        } catch (IOException | InterruptedException e) {
-            System.out.println("[skipped] no mkfifo here: " + e);
-            Assumptions.abort("no mkfifo here: " + e);
-            return null;
-        }
     }
 
     /** {@code train --save-task X -o X} used to write the model, then the task over it, and exit 0. */
