@@ -3,7 +3,7 @@ package org.gdml4j.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.SystemMemory;
 import org.gdml4j.nativ.BlasInfo;
@@ -17,8 +17,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code gdml4j info}: what this machine offers gdml4j (JDK, SIMD, BLAS library and kernels, memory, GPU). */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Show the JDK, CPU features, BLAS library, memory and GPU.")
+/**
+ * {@code gdml4j info}: what this machine offers gdml4j (JDK, SIMD, BLAS library and kernels, memory, GPU) and the
+ * devices {@code --device} can choose.
+ */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show the JDK, CPU features, BLAS library, memory, GPU and the devices --device can choose.")
 final class InfoCommand implements Runnable {
     @Mixin
     ResourceOptions resources;
@@ -37,7 +41,7 @@ final class InfoCommand implements Runnable {
         out.printf(Locale.ROOT, "CPU         %s, %d cores available%n", cpu.modelName(), Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "SIMD        %s; Vector API %d-bit (%d doubles per vector)%n", cpu.simdSummary(),
                 DoubleVector.SPECIES_PREFERRED.vectorBitSize(), DoubleVector.SPECIES_PREFERRED.length());
-        BlasInfo blas = CpuBackend.get().library();
+        BlasInfo blas = NativeLibraries.blas(); // the library the CPU backend computes with
         out.printf(Locale.ROOT, "BLAS        %s%n", blas.source());
         for (var f : blas.files()) {
             out.printf(Locale.ROOT, "            %s%n", f);
@@ -54,5 +58,12 @@ final class InfoCommand implements Runnable {
                 MemoryBudget.userLimit() > 0 ? ", --max-memory " + MemoryBudget.formatBytes(MemoryBudget.userLimit()) : "");
         CudaStatus gpu = NativeLibraries.cuda();
         out.printf(Locale.ROOT, "GPU         %s%s%n", gpu.available() ? "yes: " : "no: ", gpu.reason());
+        // what --device takes: one line per device this build can compute on
+        String label = "devices";
+        for (Backends.DeviceInfo d : Backends.devices()) {
+            out.printf(Locale.ROOT, "%-12s%-8s %s; %s memory available%n", label, d.name(), d.description(),
+                    MemoryBudget.formatBytes(d.memoryBytes()));
+            label = "";
+        }
     }
 }

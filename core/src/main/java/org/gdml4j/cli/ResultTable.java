@@ -24,6 +24,10 @@ final class ResultTable {
                 r.task().perms().length, n));
         row(sb, "sigma, lambda", SolveCommand.fmt(r.sigma()) + ", " + r.task().lam());
         row(sb, "solver", String.valueOf(rep.facts().getOrDefault("method", rep.solver())));
+        Object device = rep.facts().get("device");
+        if (device != null) {
+            row(sb, "device", device.toString());
+        }
         Object pre = rep.facts().get("preconditioner");
         if (pre != null) {
             row(sb, "preconditioner", pre + " (" + rep.facts().get("k rule") + ")");

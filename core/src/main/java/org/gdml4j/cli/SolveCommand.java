@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 
 import org.gdml4j.io.Task;
 import org.gdml4j.linalg.Backend;
-import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.train.SolveOptions;
@@ -42,6 +41,9 @@ final class SolveCommand implements Callable<Integer> {
     ResourceOptions resources;
 
     @Mixin
+    DeviceOptions device;
+
+    @Mixin
     OutputOptions out;
 
     @Spec
@@ -50,13 +52,13 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
+        Backend be = device.backend(); // a device this build cannot serve is refused before any work
         Path checkpoint = solverOptions.checkpointFile(output);
         new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
                 .output("--checkpoint", checkpoint).log("--log-json", out.logJson).check();
         SignalExit.checkpoint(checkpoint);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        Backend be = CpuBackend.get();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
             SolveOptions options = solverOptions.toSolveOptions(arena, output);
@@ -78,8 +80,10 @@ final class SolveCommand implements Callable<Integer> {
             planFields.put("bytes_needed", plan.bytesNeeded());
             planFields.put("bytes_available", plan.bytesAvailable());
             planFields.put("estimated_seconds", estimate);
+            planFields.put("device", device.name());
+            planFields.put("backend", be.name());
             out.log("plan", planFields);
-            out.say(stderr, describe(plan, options, estimate));
+            out.say(stderr, describe(plan, options, estimate, be));
             if (!plan.fits()) {
                 throw new InsufficientMemoryException("the " + (plan.method() == TaskSolver.Method.CLOSED_FORM ? "closed form" : "PCG solve")
                         + " needs " + MemoryBudget.formatBytes(plan.bytesNeeded()) + " but only " + MemoryBudget.formatBytes(plan.bytesAvailable())
@@ -87,6 +91,7 @@ final class SolveCommand implements Callable<Integer> {
                         plan.bytesNeeded(), plan.bytesAvailable());
             }
             TrainResult result = solverStage.solve(task, options);
+            result.report().fact("device", be.name());
             for (String w : result.warnings()) {
                 stderr.println("gdml4j: warning: " + w);
             }
@@ -103,14 +108,15 @@ final class SolveCommand implements Callable<Integer> {
     }
 
     /** The plan, as printed before work starts. */
-    static String describe(TaskSolver.Plan plan, SolveOptions options, double estimate) {
+    static String describe(TaskSolver.Plan plan, SolveOptions options, double estimate, Backend be) {
         String solverLine = plan.method() == TaskSolver.Method.CLOSED_FORM ? "closed form (dense Cholesky)"
                 : String.format(Locale.ROOT, "PCG, %s preconditioner, k = %d (%s%s)", options.precond().cliName(), plan.k(), plan.kHow(),
                         plan.kCapped() ? ", capped to fit memory" : "");
         return String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries), sigma = %s,"
-                + " lambda = %.1e%n      solver: %s%n      why: %s%n      memory: needs %s of %s available; time: roughly %s on %d threads",
+                + " lambda = %.1e%n      solver: %s%n      why: %s%n      device: %s%n"
+                + "      memory: needs %s of %s available; time: roughly %s on %d threads",
                 plan.n(), plan.molecules(), plan.atoms(), plan.permutations(), fmt(plan.sigma()), plan.lambda(), solverLine,
-                plan.methodReason(), MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
+                plan.methodReason(), be.name(), MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
                 duration(estimate), org.gdml4j.nativ.NativeLibraries.threads());
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.Dataset;
-import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.train.SolveOptions;
@@ -51,6 +51,9 @@ final class TrainCommand implements Callable<Integer> {
     ResourceOptions resources;
 
     @Mixin
+    DeviceOptions device;
+
+    @Mixin
     OutputOptions out;
 
     @Spec
@@ -59,6 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
+        Backend be = device.backend(); // a device this build cannot serve is refused before any work
         if (nTest < 0) {
             throw new IllegalArgumentException("--n-test must be 0 (all unused frames) or more, got " + nTest);
         }
@@ -83,15 +87,17 @@ final class TrainCommand implements Callable<Integer> {
             SolveOptions solve = solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase); // reads --warm-start once
             Trainer.Builder builder = Trainer.builder().dataset(data).seed(solverOptions.seed).symmetries(!create.noSym)
                     .sigma(create.sigmas()).validationFrames(c.valid()).testFrames(nTest)
-                    .solve(solve).progress(out.progress(stderr)).backend(CpuBackend.get())
+                    .solve(solve).progress(out.progress(stderr)).backend(be)
                     .onPlan((task, plan) -> {
-                        out.say(stderr, SolveCommand.describe(plan, solve, plan.seconds()));
+                        out.say(stderr, SolveCommand.describe(plan, solve, plan.seconds(), be));
                         Map<String, Object> f = new LinkedHashMap<>();
                         f.put("n", plan.n());
                         f.put("sigma", plan.sigma());
                         f.put("solver", plan.method().name());
                         f.put("k", plan.k());
                         f.put("bytes_needed", plan.bytesNeeded());
+                        f.put("device", device.name());
+                        f.put("backend", be.name());
                         out.log("plan", f);
                         if (!plan.fits()) {
                             throw new InsufficientMemoryException("the solve needs " + MemoryBudget.formatBytes(plan.bytesNeeded())
@@ -105,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
                 builder.trainingFrames(c.train());
             }
             Trainer.Result r = builder.build().run();
+            r.report().fact("device", be.name());
             for (String w : r.warnings()) {
                 stderr.println("gdml4j: warning: " + w);
             }

@@ -12,7 +12,7 @@ import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.Task;
 import org.gdml4j.linalg.Backend;
-import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Backends;
 import org.gdml4j.solve.Progress;
 import org.gdml4j.solve.SolveReport;
 
@@ -132,6 +132,7 @@ public final class Trainer {
             return this;
         }
 
+        /** The backend to compute with (e.g. {@code Backends.select("cpu")}); default: the default device's. */
         public Builder backend(Backend be) {
             this.backend = be;
             return this;
@@ -150,7 +151,7 @@ public final class Trainer {
 
     /** Runs the workflow; the returned model lives as long as the JVM needs it (GC-managed memory). */
     public Result run() {
-        Backend be = b.backend != null ? b.backend : CpuBackend.get();
+        Backend be = b.backend != null ? b.backend : Backends.select(Backends.DEFAULT_DEVICE);
         Arena arena = Arena.ofAuto();
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();

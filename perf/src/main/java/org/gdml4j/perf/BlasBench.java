@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Trans;
 import org.gdml4j.linalg.Backend.Uplo;
-import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
@@ -43,6 +42,7 @@ public class BlasBench {
 
     @State(Scope.Benchmark)
     public static class Gemm {
+        Backend be;
         Workspace ws;
         Matrix a;
         Matrix b;
@@ -50,11 +50,12 @@ public class BlasBench {
 
         @Setup(Level.Trial)
         public void setup() {
+            be = PerfData.backend();
             ws = Workspace.shared();
             a = random(ws, GEMM_N, GEMM_N, 1);
             b = random(ws, GEMM_N, GEMM_N, 2);
             c = ws.matrix(GEMM_N, GEMM_N, "C");
-            System.out.println("\n[blas] " + CpuBackend.get().name());
+            System.out.println("\n[blas] " + be.name());
         }
 
         @TearDown(Level.Trial)
@@ -65,16 +66,18 @@ public class BlasBench {
 
     @State(Scope.Benchmark)
     public static class Potrf {
+        Backend be;
         Workspace ws;
         Matrix spd;
         Matrix work;
 
         @Setup(Level.Trial)
         public void setup() {
+            be = PerfData.backend();
             ws = Workspace.shared();
             Matrix g = random(ws, POTRF_N, POTRF_N, 3);
             spd = ws.matrix(POTRF_N, POTRF_N, "SPD");
-            CpuBackend.get().syrk(Uplo.LOWER, Trans.NO, 1.0 / POTRF_N, g, 0.0, spd);
+            be.syrk(Uplo.LOWER, Trans.NO, 1.0 / POTRF_N, g, 0.0, spd);
             for (int i = 0; i < POTRF_N; i++) {
                 spd.set(i, i, spd.get(i, i) + 1.0);
             }
@@ -94,6 +97,7 @@ public class BlasBench {
 
     @State(Scope.Benchmark)
     public static class Gemv {
+        Backend be;
         Workspace ws;
         Matrix a;
         Vector x;
@@ -101,11 +105,12 @@ public class BlasBench {
 
         @Setup(Level.Trial)
         public void setup() {
+            be = PerfData.backend();
             ws = Workspace.shared();
             a = random(ws, GEMV_ROWS, GEMV_COLS, 4);
             x = ws.vector(GEMV_COLS, "x");
             y = ws.vector(GEMV_ROWS, "y");
-            CpuBackend.get().fill(x, 1.0);
+            be.fill(x, 1.0);
         }
 
         @TearDown(Level.Trial)
@@ -127,7 +132,7 @@ public class BlasBench {
     /** dgemm 4096 with the kernels gdml4j selects (AVX-512 where the CPU has it). */
     @Benchmark
     public void dgemmSelected(Gemm s) {
-        CpuBackend.get().gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
+        s.be.gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
     }
 
     /** dgemm 4096 with the kernels OpenBLAS autodetects by itself. */
@@ -135,19 +140,19 @@ public class BlasBench {
     @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
             "-Dgdml4j.openblas.coretype=auto"})
     public void dgemmAutodetected(Gemm s) {
-        CpuBackend.get().gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
+        s.be.gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
     }
 
     @Benchmark
     @Measurement(iterations = 3)
     public int dpotrf(Potrf s) {
-        return CpuBackend.get().potrf(Backend.Uplo.LOWER, s.work);
+        return s.be.potrf(Backend.Uplo.LOWER, s.work);
     }
 
     /** y = A x over 1 GiB: memory-bound, reported as GB/s. */
     @Benchmark
     @Measurement(iterations = 10)
     public void dgemvBandwidth(Gemv s) {
-        CpuBackend.get().gemv(Trans.NO, 1.0, s.a, s.x, 0.0, s.y);
+        s.be.gemv(Trans.NO, 1.0, s.a, s.x, 0.0, s.y);
     }
 }

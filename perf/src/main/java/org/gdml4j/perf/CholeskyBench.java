@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 
 import org.gdml4j.kernel.GdmlKernel;
-import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.precond.ColumnSource;
@@ -44,6 +44,7 @@ public class CholeskyBench {
     @Param({"0.147"})
     public double fraction;
 
+    private Backend be;
     private Arena arena;
     private Workspace ws;
     private GdmlKernel kernel;
@@ -52,6 +53,7 @@ public class CholeskyBench {
 
     @Setup(Level.Trial)
     public void setup() {
+        be = PerfData.backend();
         arena = Arena.ofShared();
         kernel = PerfData.aspirinKernel(arena, m);
         int k = columns(m, fraction);
@@ -71,7 +73,7 @@ public class CholeskyBench {
 
     @Benchmark
     public int greedy() {
-        return PivotedCholesky.factorColumns(CpuBackend.get(), ColumnSource.of(kernel), l, pivots, Progress.NONE);
+        return PivotedCholesky.factorColumns(be, ColumnSource.of(kernel), l, pivots, Progress.NONE);
     }
 
     @Benchmark

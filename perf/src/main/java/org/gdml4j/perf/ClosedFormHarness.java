@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
+import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Uplo;
-import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.nativ.NativeLibraries;
@@ -21,7 +21,8 @@ import org.gdml4j.nativ.NativeLibraries;
  * σ = 10, λ = 1e-10, 6 symmetries. In one run, each in its own JVM so memory figures are clean:
  * (1) {@code gdml4j solve} from task file to model file: wall time and the process's peak resident memory;
  * (2) a bare LAPACK dpotrf of the same n on a random SPD matrix, the baseline; then force MAE of the model on the
- * 1,000 frames of the rMD17 test split 1 (never used for training).
+ * 1,000 frames of the rMD17 test split 1 (never used for training). Both run on the device of
+ * {@code -Dgdml4j.device} (default cpu; the solve gets it as {@code --device}).
  * Usage: {@code java -cp perf/target/benchmarks.jar org.gdml4j.perf.ClosedFormHarness [M]} after {@code mvn package}.
  */
 public final class ClosedFormHarness {
@@ -30,6 +31,8 @@ public final class ClosedFormHarness {
 
     public static void main(String[] args) throws Exception {
         int m = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        String device = PerfData.device();
+        PerfData.backend(); // a device this build cannot serve is refused before the rounds start
         Path repo = PerfData.repo();
         Path jar = repo.resolve("core/target/gdml4j.jar");
         if (!Files.exists(jar)) {
@@ -52,15 +55,16 @@ public final class ClosedFormHarness {
         String report = "";
         int rounds = Integer.getInteger("rounds", 2);
         for (int round = 0; round < rounds; round++) {
-            String bare = run(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), BareDpotrf.class.getName(), Long.toString(n)));
+            String bare = run(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "-D" + PerfData.DEVICE_PROPERTY + "=" + device, "-cp", System.getProperty("java.class.path"), BareDpotrf.class.getName(),
+                    Long.toString(n)));
             double p = Double.parseDouble(PerfData.find(bare, "dpotrf_seconds=([0-9.]+)"));
             System.out.printf(Locale.ROOT, "round %d: bare dpotrf n = %d: %.1f s%n", round + 1, n, p);
             potrf = Math.min(potrf, p);
             Files.deleteIfExists(log);
             long t0 = System.nanoTime();
             run(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                    "solve", task.toString(), "-o", model.toString(), "--log-json", log.toString(), "--quiet"));
+                    "solve", task.toString(), "-o", model.toString(), "--log-json", log.toString(), "--quiet", "--device", device));
             double wall = (System.nanoTime() - t0) / 1e9;
             String rep = PerfData.solverReport(log);
             System.out.printf(Locale.ROOT, "round %d: solve %.1f s wall; %s%n", round + 1, wall, PerfData.find(rep, "\"seconds\":(\\{[^}]*\\})"));
@@ -120,9 +124,9 @@ public final class ClosedFormHarness {
                         col.setAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i, v);
                     }
                 }
-                CpuBackend.get();
+                Backend be = PerfData.backend(); // loaded before the clock starts
                 long t0 = System.nanoTime();
-                int info = CpuBackend.get().potrf(Uplo.LOWER, a);
+                int info = be.potrf(Uplo.LOWER, a);
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "dpotrf_seconds=%.3f info=%d threads=%d%n", s, info, NativeLibraries.threads());
             }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 
 import org.gdml4j.io.Task;
-import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.precond.PreconditionerKind;
 import org.gdml4j.train.TaskSolver;
 
@@ -65,7 +64,7 @@ public final class Fig5Harness {
             }
             // the dense methods last, so one eigendecomposition serves all their points
             points.sort(java.util.Comparator.comparing(p -> p.kind().dense()));
-            new TaskSolver(CpuBackend.get(), null).sweep(task, points, 1e-4, 0, (p, r) -> {
+            new TaskSolver(PerfData.backend(), null).sweep(task, points, 1e-4, 0, (p, r) -> {
                 double build = r.seconds().getOrDefault("preconditioner build", 0.0);
                 String row = String.format(Locale.ROOT, "%s%.4f,%d,%s,%.1f,%.1f,%.1f%n", key(molecule, m, n, p), (double) p.k() / n,
                         r.iterations(), r.outcome(), build, r.totalSeconds() - build, r.totalSeconds());

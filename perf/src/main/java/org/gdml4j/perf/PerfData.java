@@ -20,6 +20,19 @@ public final class PerfData {
     private PerfData() {
     }
 
+    /** The system property that picks the device of every benchmark, as gdml4j's {@code --device} does (default cpu). */
+    public static final String DEVICE_PROPERTY = "gdml4j.device";
+
+    /** The device the benchmarks run on: {@code -Dgdml4j.device=NAME}, default {@code cpu}, as given (checked by {@link #backend}). */
+    public static String device() {
+        return System.getProperty(DEVICE_PROPERTY, org.gdml4j.linalg.Backends.DEFAULT_DEVICE);
+    }
+
+    /** The backend of {@link #device()}, chosen where gdml4j chooses every backend ({@code Backends.select}). */
+    public static org.gdml4j.linalg.Backend backend() {
+        return org.gdml4j.linalg.Backends.select(device(), "-D" + DEVICE_PROPERTY);
+    }
+
     public static Path repo() {
         String prop = System.getProperty("gdml4j.repo");
         if (prop != null) {
@@ -109,7 +122,7 @@ public final class PerfData {
         Dataset data = dataset("aspirin", arena);
         MemorySegment r = rows(arena, data.positions(), split("aspirin", true, m));
         org.gdml4j.kernel.Symmetries sym = org.gdml4j.kernel.Symmetries.of(aspirinPerms(arena), data.z());
-        return org.gdml4j.kernel.GdmlKernel.create(org.gdml4j.linalg.CpuBackend.get(), r, m, data.atoms(), sym, 10.0);
+        return org.gdml4j.kernel.GdmlKernel.create(backend(), r, m, data.atoms(), sym, 10.0);
     }
 
     /** Force MAE of {@code model} on the 1,000 frames of rMD17 aspirin test split 1 (never used for training). */
@@ -119,7 +132,7 @@ public final class PerfData {
             long[] test = split("aspirin", false, 1000);
             MemorySegment r = rows(arena, data.positions(), test);
             MemorySegment f = rows(arena, data.forces(), test);
-            try (org.gdml4j.train.Predictor p = org.gdml4j.train.Predictor.of(org.gdml4j.linalg.CpuBackend.get(),
+            try (org.gdml4j.train.Predictor p = org.gdml4j.train.Predictor.of(backend(),
                     org.gdml4j.io.Model.load(model, arena))) {
                 return org.gdml4j.train.ErrorStats.of(p.predict(r, test.length).forces(), f).mae();
             }

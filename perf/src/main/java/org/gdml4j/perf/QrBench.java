@@ -2,7 +2,7 @@ package org.gdml4j.perf;
 
 import java.util.concurrent.TimeUnit;
 
-import org.gdml4j.linalg.CpuBackend;
+import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
@@ -41,6 +41,7 @@ public class QrBench {
 
     @State(Scope.Benchmark)
     public static class Reflectors {
+        Backend be;
         Workspace ws;
         Matrix original;
         Matrix reflectors;
@@ -51,12 +52,13 @@ public class QrBench {
 
         @Setup(Level.Trial)
         public void setup() {
+            be = PerfData.backend();
             ws = Workspace.shared();
             original = BlasBench.random(ws, ROWS, COLS, 5);
             reflectors = ws.matrix(ROWS, COLS, "reflectors");
             reflectors.segment().copyFrom(original.segment());
             tau = ws.vector(COLS, "tau");
-            CpuBackend.get().geqrf(reflectors, tau);
+            be.geqrf(reflectors, tau);
             work = ws.matrix(ROWS, COLS, "work");
             tau2 = ws.vector(COLS, "tau (factorisation benchmarks)");
         }
@@ -75,7 +77,7 @@ public class QrBench {
 
     @Benchmark
     public Matrix geqrfBlocked(Reflectors s) {
-        CpuBackend.get().geqrf(s.work, s.tau2);
+        s.be.geqrf(s.work, s.tau2);
         return s.work;
     }
 
@@ -88,7 +90,7 @@ public class QrBench {
 
     @Benchmark
     public Matrix orgqrBlocked(Reflectors s) {
-        CpuBackend.get().orgqr(s.work, s.tau);
+        s.be.orgqr(s.work, s.tau);
         return s.work;
     }
 

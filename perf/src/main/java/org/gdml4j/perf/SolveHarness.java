@@ -14,7 +14,9 @@ import java.util.Locale;
  * Solves rMD17 aspirin with M training frames (first M of training split 1, σ = 10, λ = 1e-10, 6 symmetries) with
  * the given {@code gdml4j solve} options, each configuration in its own JVM: wall time from task file to model file,
  * the process's peak resident memory, the solver report's time split and iterations, and the force MAE on the
- * 1,000 frames of the rMD17 test split 1. Usage: {@code perf/bench solve M "--solver pcg --precond cholesky" ...}.
+ * 1,000 frames of the rMD17 test split 1. Every solve runs on the device of {@code -Dgdml4j.device} (default cpu,
+ * passed on as {@code --device} unless an option string gives its own).
+ * Usage: {@code perf/bench solve M "--solver pcg --precond cholesky" ...}.
  */
 public final class SolveHarness {
     private SolveHarness() {
@@ -22,6 +24,8 @@ public final class SolveHarness {
 
     public static void main(String[] args) throws Exception {
         int m = Integer.parseInt(args[0]);
+        String device = PerfData.device();
+        PerfData.backend(); // a device this build cannot serve is refused before the task is built
         Path jar = PerfData.repo().resolve("core/target/gdml4j.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("build first: mvn -DskipTests package (needs " + jar + ")");
@@ -43,7 +47,11 @@ public final class SolveHarness {
                     .sorted().forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
             cmd.addAll(List.of("-jar", jar.toString(), "solve", task.toString(), "-o", model.toString(), "--log-json", log.toString(),
                     "--quiet"));
-            cmd.addAll(Arrays.asList(args[i].trim().split("\\s+")));
+            List<String> options = Arrays.asList(args[i].trim().split("\\s+"));
+            if (options.stream().noneMatch(o -> o.equals("--device") || o.startsWith("--device="))) {
+                cmd.addAll(List.of("--device", device));
+            }
+            cmd.addAll(options);
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());

@@ -1,0 +1,123 @@
+package org.gdml4j.linalg;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.gdml4j.nativ.BlasInfo;
+import org.gdml4j.nativ.NativeLibraries;
+
+/**
+ * The one place that turns a device name ({@code --device}, {@code -Dgdml4j.device}) into a {@link Backend}, and that
+ * lists the devices this build can compute on ({@code gdml4j info}). Everything else asks here instead of naming a
+ * backend class, so a new backend is added in this class alone.
+ * <p>
+ * Names: {@code cpu} (case and surrounding blanks do not matter); {@code cuda} and {@code cuda:N} (GPU N, from 0) are
+ * parsed but refused until the CUDA backend is in this build; anything else is refused with the choices.
+ */
+public final class Backends {
+    /** The device every command uses unless told otherwise. */
+    public static final String DEFAULT_DEVICE = "cpu";
+
+    /** The choices, as the messages refusing a device name state them. */
+    public static final String CHOICES = "cpu; cuda and cuda:N join with the CUDA backend";
+
+    /** How the CLI names the setting in its messages. */
+    private static final String OPTION = "--device";
+
+    private Backends() {
+    }
+
+    /** The kinds of device gdml4j knows by name. */
+    public enum Kind {
+        CPU, CUDA;
+
+        /** The name's lower-case spelling ({@code cpu}, {@code cuda}). */
+        public String spelling() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A well-formed device name.
+     *
+     * @param kind  the kind of device
+     * @param index the GPU ordinal of {@code cuda:N} (0 for {@code cuda}); -1 for the CPU, which has no index
+     */
+    public record Device(Kind kind, int index) {
+        /** The canonical spelling: {@code cpu}, {@code cuda:0}, {@code cuda:1}, ... */
+        public String name() {
+            return kind == Kind.CPU ? "cpu" : kind.spelling() + ":" + index;
+        }
+    }
+
+    /**
+     * A device this build can compute on, for {@code gdml4j info}.
+     *
+     * @param name        the name {@code --device} takes (e.g. {@code cpu})
+     * @param kind        {@code cpu} or {@code gpu}
+     * @param description one line: threads and library (e.g. "2 threads, bundled OpenBLAS 0.3.31-1.5.13, kernels ZEN")
+     * @param memoryBytes memory gdml4j may still plan to use on it (the system's headroom, capped by {@code --max-memory})
+     */
+    public record DeviceInfo(String name, String kind, String description, long memoryBytes) {
+    }
+
+    /**
+     * Parses a device name; refuses (with {@link IllegalArgumentException}) one that is not {@code cpu}, {@code cuda} or
+     * {@code cuda:N}. Loads nothing.
+     */
+    public static Device parse(String device) {
+        return parse(device, OPTION);
+    }
+
+    /** {@link #parse(String)}, naming the setting {@code option} (e.g. {@code -Dgdml4j.device}) in its messages. */
+    public static Device parse(String device, String option) {
+        if (device == null) {
+            throw new IllegalArgumentException(option + ": no device given (choose: " + CHOICES + ")");
+        }
+        String d = device.strip().toLowerCase(Locale.ROOT);
+        if (d.equals("cpu")) {
+            return new Device(Kind.CPU, -1);
+        }
+        if (d.equals("cuda")) {
+            return new Device(Kind.CUDA, 0);
+        }
+        if (d.startsWith("cuda:")) {
+            String index = d.substring("cuda:".length());
+            if (!index.matches("[0-9]{1,6}")) {
+                throw new IllegalArgumentException(option + " " + device.strip() + ": the GPU number after 'cuda:' must be a whole number"
+                        + " from 0, as in cuda:0 or cuda:1");
+            }
+            return new Device(Kind.CUDA, Integer.parseInt(index));
+        }
+        throw new IllegalArgumentException("unknown " + option + " '" + device.strip() + "' (choose: " + CHOICES + ")");
+    }
+
+    /**
+     * The backend for a device name, as {@code --device} takes it. The CPU backend loads BLAS/LAPACK on first use (a
+     * missing library is a {@link org.gdml4j.nativ.NativeLibraryException}, wrapped by the class initialiser).
+     *
+     * @throws IllegalArgumentException for a name that is not a device, or a device this build cannot compute on
+     */
+    public static Backend select(String device) {
+        return select(device, OPTION);
+    }
+
+    /** {@link #select(String)}, naming the setting {@code option} (e.g. {@code -Dgdml4j.device}) in its messages. */
+    public static Backend select(String device, String option) {
+        Device d = parse(device, option);
+        return switch (d.kind()) {
+            case CPU -> CpuBackend.get();
+            // the CUDA backend (next issue) slots in here, on GPU d.index()
+            case CUDA -> throw new IllegalArgumentException(option + " " + device.strip().toLowerCase(Locale.ROOT)
+                    + ": no CUDA backend in this build (coming with the CUDA backend); use " + option + " cpu");
+        };
+    }
+
+    /** The devices this build can compute on, the default first. Loads BLAS/LAPACK (to describe the CPU backend). */
+    public static List<DeviceInfo> devices() {
+        BlasInfo blas = CpuBackend.get().library();
+        String kernels = blas.corename() == null ? "" : ", kernels " + blas.corename();
+        String cpu = NativeLibraries.threads() + " threads, " + blas.source() + kernels;
+        return List.of(new DeviceInfo("cpu", "cpu", cpu, MemoryBudget.availableBytes()));
+    }
+}

@@ -1,0 +1,71 @@
+package org.gdml4j.linalg;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Backends}: device names, the backend each gives, and the refusals with the words a user needs. */
+class BackendsTest {
+    @Test
+    void cpuInAnyCaseAndWithBlanksIsTheCpuBackend() {
+        for (String name : List.of("cpu", "CPU", " Cpu ", "\tcpu\n")) {
+            assertSame(CpuBackend.get(), Backends.select(name), name);
+            assertEquals("cpu", Backends.parse(name).name(), name);
+        }
+        assertSame(CpuBackend.get(), Backends.select(Backends.DEFAULT_DEVICE));
+    }
+
+    @Test
+    void cudaNamesAreParsedWithTheirGpuNumber() {
+        assertEquals(new Backends.Device(Backends.Kind.CUDA, 0), Backends.parse("cuda"));
+        assertEquals(new Backends.Device(Backends.Kind.CUDA, 0), Backends.parse("cuda:0"));
+        assertEquals(new Backends.Device(Backends.Kind.CUDA, 1), Backends.parse(" CUDA:1 "));
+        assertEquals("cuda:3", Backends.parse("cuda:3").name());
+    }
+
+    @Test
+    void cudaIsRefusedUntilTheCudaBackendIsIn() {
+        for (String name : List.of("cuda", "cuda:0", "cuda:1", "CUDA:2")) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> Backends.select(name)).getMessage();
+            assertTrue(msg.startsWith("--device " + name.toLowerCase(java.util.Locale.ROOT) + ": no CUDA backend in this build"), msg);
+            assertTrue(msg.endsWith("use --device cpu"), msg);
+        }
+        String msg = assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda", "-Dgdml4j.device")).getMessage();
+        assertTrue(msg.startsWith("-Dgdml4j.device cuda: ") && msg.endsWith("use -Dgdml4j.device cpu"), msg);
+    }
+
+    @Test
+    void malformedGpuNumbersAreRefused() {
+        for (String name : List.of("cuda:", "cuda:x", "cuda:-1", "cuda:1.5", "cuda: 1", "cuda:99999999999")) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> Backends.parse(name), name).getMessage();
+            assertTrue(msg.contains(name.strip()) && msg.contains("cuda:0"), msg);
+        }
+    }
+
+    @Test
+    void anythingElseIsRefusedWithTheChoices() {
+        for (String name : List.of("tpu", "gpu", "", " ", "cpu0", "cpu:0", "opencl")) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> Backends.select(name), name).getMessage();
+            assertTrue(msg.startsWith("unknown --device '" + name.strip() + "'") && msg.contains("choose: cpu"), msg);
+        }
+        String msg = assertThrows(IllegalArgumentException.class, () -> Backends.select(null)).getMessage();
+        assertTrue(msg.contains("choose: cpu"), msg);
+    }
+
+    @Test
+    void theDevicesListTheCpuWithItsThreadsLibraryAndMemory() {
+        List<Backends.DeviceInfo> devices = Backends.devices();
+        assertEquals("cpu", devices.getFirst().name());
+        assertEquals("cpu", devices.getFirst().kind());
+        assertTrue(devices.getFirst().description().contains("threads"), devices.getFirst().description());
+        assertTrue(devices.getFirst().memoryBytes() > 0);
+        for (Backends.DeviceInfo d : devices) {
+            Backends.select(d.name()); // every listed device can be chosen
+        }
+    }
+}
