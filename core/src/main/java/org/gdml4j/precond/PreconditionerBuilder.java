@@ -80,7 +80,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
             case CHOLESKY -> cholesky(PivotedCholesky.build(be, src, k, lambda, progress, precision));
             case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0]);
             case RANK_K_LEVERAGE -> {
-                double[] tau = DenseSpectrum.rankKLeverageScores(spectrum(), k);
+                double[] tau = DenseSpectrum.rankKLeverageScores(be, spectrum(), k);
                 long[] s = Nystrom.weighted(tau, k, seed);
                 yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress, precision), s);
             }

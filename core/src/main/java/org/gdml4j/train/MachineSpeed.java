@@ -140,7 +140,7 @@ public final class MachineSpeed {
 
     private static double measureGemm(Backend be) {
         int n = 1024;
-        try (Workspace ws = Workspace.confined()) {
+        try (Workspace ws = be.workspace()) {
             Matrix a = ws.matrix(n, n, "speed probe");
             Matrix c = ws.matrix(n, n, "speed probe");
             be.fill(a.asVector(), 0.5);
@@ -157,7 +157,7 @@ public final class MachineSpeed {
     private static double measureBandwidth(Backend be) {
         int rows = 4096;
         int cols = 2048;
-        try (Workspace ws = Workspace.confined()) {
+        try (Workspace ws = be.workspace()) {
             Matrix a = ws.matrix(rows, cols, "bandwidth probe");
             org.gdml4j.linalg.Vector x = ws.vector(cols, "x");
             org.gdml4j.linalg.Vector y = ws.vector(rows, "y");

@@ -40,11 +40,13 @@ public final class Predictor implements AutoCloseable {
      * @param vTrain J_j α_j, D x M (the model's {@code R_d_desc_alpha} rows as columns); copied
      */
     public Predictor(Backend be, Matrix xTrain, Matrix vTrain, Symmetries sym, double sigma, double std, double c) {
-        this.be = be;
+        // prediction is host work of the CPU kernel (inputs and outputs are host arrays): it uses the host BLAS
+        this.be = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException("no predictor for the " + be.name()
+                + " backend")).host();
         this.ws = Workspace.shared();
         try {
             Matrix x = copy(xTrain, "model descriptors");
-            this.sums = new KernelSums(be, ws, x, sym, sigma);
+            this.sums = new KernelSums(this.be, ws, x, sym, sigma);
             sums.setWeights(copy(vTrain, "model coefficients"));
         } catch (RuntimeException e) {
             ws.close();

@@ -108,9 +108,9 @@ public final class TaskSolver {
             throw new IllegalArgumentException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"
                     + " give --solver pcg (as the run that wrote it), or remove it");
         }
-        try (Workspace ws = Workspace.shared();
+        try (Workspace ws = be.workspace();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
-            Vector y = labels(ws, ts);
+            Vector y = labels(be, ws, ts);
             Vector a = ws.vector(n, "solution");
             SolveReport report;
             Model.CgInfo cg = null;
@@ -125,9 +125,11 @@ public final class TaskSolver {
                 }
             } else {
                 if (o.warmStart() != null) {
-                    for (int i = 0; i < n; i++) {
-                        a.set(i, -o.warmStart()[i]); // alphas_F = −a
+                    double[] start = new double[Math.toIntExact(n)];
+                    for (int i = 0; i < start.length; i++) {
+                        start[i] = -o.warmStart()[i]; // alphas_F = −a
                     }
+                    be.upload(start, a);
                 }
                 PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kPlan(plan), progress, session);
                 report = out.report();
@@ -160,21 +162,22 @@ public final class TaskSolver {
             java.util.function.BiConsumer<SweepPoint, SolveReport> sink) {
         TrainingSet ts = TrainingSet.of(task);
         long n = ts.size();
-        try (Workspace ws = Workspace.shared();
+        try (Workspace ws = be.workspace();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
-            Vector y = labels(ws, ts);
+            Vector y = labels(be, ws, ts);
             PcgStage.sweep(be, ts, kernel, y, ws.vector(n, "solution"), points, rtol, seed, sink);
         }
     }
 
-    /** y = vec(F_train)/std (sgdml-reference.md §4). */
-    private static Vector labels(Workspace ws, TrainingSet ts) {
+    /** y = vec(F_train)/std (sgdml-reference.md §4), uploaded once. */
+    private static Vector labels(Backend be, Workspace ws, TrainingSet ts) {
         long n = ts.size();
         Vector y = ws.vector(n, "labels");
-        MemorySegment f = ts.forces();
-        for (long i = 0; i < n; i++) {
-            y.set(i, f.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) / ts.std());
+        double[] f = ts.forces().toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED);
+        for (int i = 0; i < f.length; i++) {
+            f[i] /= ts.std();
         }
+        be.upload(java.util.Arrays.copyOf(f, Math.toIntExact(n)), y);
         return y;
     }
 

@@ -188,9 +188,11 @@ class Blas3Test {
             }
             Vector y = ws.vector(m, "y");
             be.fill(y, 1.0);
-            be.gemv(Trans.NO, 2.0, af, x, 0.5, y);
+            // the plain gemv refuses mixed precisions (no silent change of path); the capability does it
+            assertThrows(IllegalArgumentException.class, () -> be.gemv(Trans.NO, 2.0, af, x, 0.5, y));
+            be.mixedPrecision().orElseThrow().gemv(Trans.NO, 2.0, af, x, 0.5, y);
             Vector yt = ws.vector(n, "yt");
-            be.gemv(Trans.YES, 1.0, af, xt, 0.0, yt);
+            be.mixedPrecision().orElseThrow().gemv(Trans.YES, 1.0, af, xt, 0.0, yt);
             for (int i = 0; i < m; i++) {
                 double s = 0.5;
                 for (int j = 0; j < n; j++) {
