@@ -95,7 +95,7 @@ final class EvaluateCommand {
                 Model model = Model.load(modelFile, arena);
                 Dataset data = Dataset.load(datasetFile, arena);
                 long[] frames = frames(model, data);
-                Evaluation.Errors e = Evaluation.errors(CpuBackend.get(), model, data, frames, arena);
+                Evaluation.Errors e = Evaluation.errors(resources.backend(), model, data, frames, arena);
                 String eu = data.eUnit() == null ? "" : " " + data.eUnit();
                 String fu = data.eUnit() == null ? "" : " " + data.eUnit() + "/" + (data.rUnit() == null ? "Ang" : data.rUnit());
                 out.printf(Locale.ROOT, "%s on %,d frames (%.1f s)%n", test() ? "test" : "validation", e.frames(), e.seconds());

@@ -37,7 +37,7 @@ final class InfoCommand implements Runnable {
         out.printf(Locale.ROOT, "CPU         %s, %d cores available%n", cpu.modelName(), Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "SIMD        %s; Vector API %d-bit (%d doubles per vector)%n", cpu.simdSummary(),
                 DoubleVector.SPECIES_PREFERRED.vectorBitSize(), DoubleVector.SPECIES_PREFERRED.length());
-        BlasInfo blas = CpuBackend.get().library();
+        BlasInfo blas = ((CpuBackend) resources.backend()).library();
         out.printf(Locale.ROOT, "BLAS        %s%n", blas.source());
         for (var f : blas.files()) {
             out.printf(Locale.ROOT, "            %s%n", f);
@@ -51,7 +51,8 @@ final class InfoCommand implements Runnable {
         out.printf(Locale.ROOT, "memory      %s total, %s available%s%s%n", MemoryBudget.formatBytes(mem.totalBytes()),
                 MemoryBudget.formatBytes(mem.availableBytes()),
                 mem.cgroupLimit().isPresent() ? ", cgroup limit " + MemoryBudget.formatBytes(mem.cgroupLimit().getAsLong()) : "",
-                MemoryBudget.userLimit() > 0 ? ", --max-memory " + MemoryBudget.formatBytes(MemoryBudget.userLimit()) : "");
+                resources.backend().memory().userLimit() > 0
+                        ? ", --max-memory " + MemoryBudget.formatBytes(resources.backend().memory().userLimit()) : "");
         CudaStatus gpu = NativeLibraries.cuda();
         out.printf(Locale.ROOT, "GPU         %s%s%n", gpu.available() ? "yes: " : "no: ", gpu.reason());
     }

@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
             MemorySegment r = FrameSelection.gather(arena, data.positions().data(), frames, data.atoms());
             long t0 = System.nanoTime();
             Predictions p;
-            try (Predictor predictor = Predictor.of(CpuBackend.get(), model)) {
+            try (Predictor predictor = Predictor.of(resources.backend(), model)) {
                 p = predictor.predict(r, frames.length);
             }
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -2,6 +2,8 @@ package org.gdml4j.cli;
 
 import java.io.PrintWriter;
 
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.nativ.NativeLibraries;
 
@@ -23,7 +25,22 @@ final class ResourceOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Applies the options process-wide; bad values are usage errors with one clear message. */
+    private Backend backend;
+
+    /**
+     * The backend for this command, configured by the options: its memory budget carries {@code --max-memory}; the
+     * thread count is set process-wide (BLAS has one). Bad values are usage errors with one clear message.
+     */
+    Backend backend() {
+        if (backend == null) {
+            apply();
+            long limit = maxMemory == null ? -1 : MemoryBudget.parseBytes(maxMemory);
+            backend = CpuBackend.create(CpuBackend.Settings.defaults().withMemoryLimit(limit));
+        }
+        return backend;
+    }
+
+    /** Validates the options and sets the thread count process-wide; bad values are usage errors with one clear message. */
     void apply() {
         if (threads != null) {
             if (threads < 1) {
@@ -42,7 +59,7 @@ final class ResourceOptions {
             NativeLibraries.setThreads(n);
         }
         if (maxMemory != null) {
-            MemoryBudget.setUserLimit(MemoryBudget.parseBytes(maxMemory));
+            MemoryBudget.parseBytes(maxMemory); // checked here, applied by the backend's budget
         }
     }
 }

@@ -56,7 +56,7 @@ final class SolveCommand implements Callable<Integer> {
         SignalExit.checkpoint(checkpoint);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        Backend be = CpuBackend.get();
+        Backend be = resources.backend();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
             SolveOptions options = solverOptions.toSolveOptions(arena, output);

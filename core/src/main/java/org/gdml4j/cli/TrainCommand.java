@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
             SolveOptions solve = solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase); // reads --warm-start once
             Trainer.Builder builder = Trainer.builder().dataset(data).seed(solverOptions.seed).symmetries(!create.noSym)
                     .sigma(create.sigmas()).validationFrames(c.valid()).testFrames(nTest)
-                    .solve(solve).progress(out.progress(stderr)).backend(CpuBackend.get())
+                    .solve(solve).progress(out.progress(stderr)).backend(resources.backend())
                     .onPlan((task, plan) -> {
                         out.say(stderr, SolveCommand.describe(plan, solve, plan.seconds()));
                         Map<String, Object> f = new LinkedHashMap<>();

@@ -71,7 +71,7 @@ public final class GdmlKernel implements AutoCloseable {
         // (descriptors, permuted copies, coefficient caches) in host memory
         Backend.HostCompute hc = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException(
                 "no kernel operator for the " + be.name() + " backend"));
-        Workspace ws = Workspace.shared();
+        Workspace ws = hc.host().workspace();
         try {
             Descriptors desc = Descriptors.compute(ws, positions, count, atoms);
             return new GdmlKernel(hc, ws, desc, sym, sigma);
@@ -116,7 +116,7 @@ public final class GdmlKernel implements AutoCloseable {
 
     private KernelSums.QueryPlan plan() {
         if (plan == null) {
-            long limit = cacheLimit >= 0 ? cacheLimit : MemoryBudget.availableBytes() / 4;
+            long limit = cacheLimit >= 0 ? cacheLimit : be.memory().availableBytes() / 4;
             plan = sums.plan(ws, desc.x(), limit);
         }
         return plan;
@@ -321,7 +321,7 @@ public final class GdmlKernel implements AutoCloseable {
         }
         int d = desc.dim();
         double[] out = new double[m * d];
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             Vector a = tmp.vector(size(), "alphas").fill(alphas);
             Matrix v = tmp.matrix(d, m, "R_d_desc_alpha");
             MemorySegment as = a.segment();

@@ -45,6 +45,9 @@ public interface Backend {
     /** A new workspace in this backend's memory, usable by its worker threads; closing it frees everything in it. */
     Workspace workspace();
 
+    /** The budget of this backend's memory: what {@link #workspace()} allocations count against, and what plans ask. */
+    MemoryBudget memory();
+
     /**
      * For backends whose memory the host CPU can address: how implementations that compute on the CPU themselves (the
      * CPU kernel operator, the predictor) reach it. Empty for a device. Algorithm code never uses it.

@@ -6,19 +6,52 @@ import org.gdml4j.nativ.blas.generated.Blas;
 
 /**
  * {@link Backend} on the CPU: CBLAS and LAPACK through the jextract bindings (whichever library
- * {@link NativeLibraries} loaded), element-wise passes with the Vector API ({@link VectorOps}).
- * Stateless apart from the library, so one instance serves the whole process.
+ * {@link NativeLibraries} loaded), element-wise passes with the Vector API ({@link VectorOps}). An instance carries
+ * its {@link Settings} and its own {@link MemoryBudget}; BLAS's thread count is process-wide (OpenBLAS has one), so
+ * creating a backend with a thread count sets it for the process.
  */
 public final class CpuBackend implements Backend {
-    private static final CpuBackend INSTANCE = new CpuBackend();
     /**
-     * Multithreaded OpenBLAS dsyrk has been seen to segfault on operands spanning over 4 GiB (toolchain.md §9);
-     * larger syrk calls are split into column panels of A spanning at most this many bytes (package-visible
-     * so a test can force the split on small matrices).
+     * What one CPU backend is configured with.
+     *
+     * @param threads        threads for BLAS and gdml4j's workers (0: leave the process's setting as it is)
+     * @param memoryLimit    the user's cap on the memory this backend allocates ({@code --max-memory}; ≤ 0: none)
+     * @param syrkPanelBytes syrk calls on larger operands are split into column panels of A spanning at most this many
+     *                       bytes: multithreaded OpenBLAS dsyrk has been seen to segfault on operands over 4 GiB
+     *                       (toolchain.md §9); tests lower it to exercise the split on small matrices
      */
-    static long SYRK_PANEL_BYTES = 1L << 31;
+    public record Settings(int threads, long memoryLimit, long syrkPanelBytes) {
+        public Settings {
+            if (threads < 0 || syrkPanelBytes < 8) {
+                throw new IllegalArgumentException("bad CPU backend settings: threads " + threads + ", syrk panel " + syrkPanelBytes);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(0, -1, 1L << 31);
+        }
+
+        public Settings withThreads(int t) {
+            return new Settings(t, memoryLimit, syrkPanelBytes);
+        }
+
+        public Settings withMemoryLimit(long bytes) {
+            return new Settings(threads, bytes, syrkPanelBytes);
+        }
+
+        public Settings withSyrkPanelBytes(long bytes) {
+            return new Settings(threads, memoryLimit, bytes);
+        }
+    }
+
+    /** Holder: the default instance loads BLAS when first asked for, not when the class loads. */
+    private static final class Default {
+        static final CpuBackend INSTANCE = new CpuBackend(Settings.defaults());
+    }
 
     private final BlasInfo library;
+    private final Settings settings;
+    private final MemoryBudget budget;
     private final java.util.concurrent.atomic.AtomicLong transferred = new java.util.concurrent.atomic.AtomicLong();
     private final MixedPrecision mixed = new CpuMixedPrecision();
     /** Host memory is already host memory: views are the matrices themselves. */
@@ -45,13 +78,30 @@ public final class CpuBackend implements Backend {
         }
     };
 
-    private CpuBackend() {
+    private CpuBackend(Settings settings) {
         this.library = NativeLibraries.blas();
+        this.settings = settings;
+        this.budget = MemoryBudget.host(settings.memoryLimit());
+        if (settings.threads() > 0) {
+            NativeLibraries.setThreads(settings.threads());
+        }
     }
 
-    /** The CPU backend; loads BLAS/LAPACK on first use (a missing library surfaces as a clear message here). */
+    /**
+     * The CPU backend with default settings (no memory cap, the process's threads); loads BLAS/LAPACK on first use (a
+     * missing library surfaces as a clear message here).
+     */
     public static CpuBackend get() {
-        return INSTANCE;
+        return Default.INSTANCE;
+    }
+
+    /** A CPU backend with its own settings and memory budget. */
+    public static CpuBackend create(Settings settings) {
+        return new CpuBackend(settings);
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public BlasInfo library() {
@@ -72,7 +122,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Workspace workspace() {
-        return Workspace.shared();
+        return Workspace.shared(budget);
+    }
+
+    @Override
+    public MemoryBudget memory() {
+        return budget;
     }
 
     @Override
@@ -281,8 +336,9 @@ public final class CpuBackend implements Backend {
             fp64(a, c);
         }
         long colBytes = a.ld() * a.precision().bytes();
-        long panel = Math.max(1, SYRK_PANEL_BYTES / colBytes); // columns of A per panel
-        if (a.spanBytes() <= SYRK_PANEL_BYTES || a.cols() <= panel) {
+        long panelBytes = settings.syrkPanelBytes();
+        long panel = Math.max(1, panelBytes / colBytes); // columns of A per panel
+        if (a.spanBytes() <= panelBytes || a.cols() <= panel) {
             syrkCall(uplo, trans, alpha, a, beta, c);
         } else if (trans == Trans.NO) {
             // C = Σ_p A_p A_pᵀ over column panels of A

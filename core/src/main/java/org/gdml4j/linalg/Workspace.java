@@ -26,30 +26,37 @@ public final class Workspace implements AutoCloseable {
     private final Arena arena;
     /** Null for host memory; else the key of the space the views are made in. */
     private final MemorySpace.Owner owner;
+    private final MemoryBudget budget;
     private long bytes;
     private boolean closed;
 
-    private Workspace(Arena arena, MemorySpace.Owner owner) {
+    private Workspace(Arena arena, MemorySpace.Owner owner, MemoryBudget budget) {
         this.arena = arena;
         this.owner = owner;
+        this.budget = java.util.Objects.requireNonNull(budget);
     }
 
-    /** A workspace whose memory worker threads may read and write. */
+    /** A host workspace outside any backend ({@link MemoryBudget#unmanaged()}) whose memory worker threads may use. */
     public static Workspace shared() {
-        return new Workspace(Arena.ofShared(), null);
+        return new Workspace(Arena.ofShared(), null, MemoryBudget.unmanaged());
+    }
+
+    /** A host workspace accounted to {@code budget} (a backend's). */
+    public static Workspace shared(MemoryBudget budget) {
+        return new Workspace(Arena.ofShared(), null, budget);
     }
 
     /**
      * A shared workspace whose matrices and vectors are views in the space of {@code owner} (memory the CPU can
      * address, e.g. the test suite's host-less backend): host code cannot touch their elements.
      */
-    public static Workspace shared(MemorySpace.Owner owner) {
-        return new Workspace(Arena.ofShared(), java.util.Objects.requireNonNull(owner));
+    public static Workspace shared(MemorySpace.Owner owner, MemoryBudget budget) {
+        return new Workspace(Arena.ofShared(), java.util.Objects.requireNonNull(owner), budget);
     }
 
     /** A workspace for the opening thread only (cheaper to close). */
     public static Workspace confined() {
-        return new Workspace(Arena.ofConfined(), null);
+        return new Workspace(Arena.ofConfined(), null, MemoryBudget.unmanaged());
     }
 
     /** Where this workspace's matrices and vectors live. */
@@ -81,16 +88,16 @@ public final class Workspace implements AutoCloseable {
         if (byteSize < 0) {
             throw new IllegalArgumentException("negative size " + byteSize);
         }
-        MemoryBudget.require(byteSize, what);
+        budget.require(byteSize, what);
         MemorySegment seg;
         try {
             seg = arena.allocate(Math.max(byteSize, 1), ALIGN);
         } catch (OutOfMemoryError e) {
             throw new InsufficientMemoryException(what + ": the system refused " + MemoryBudget.formatBytes(byteSize),
-                    byteSize, MemoryBudget.availableBytes());
+                    byteSize, budget.availableBytes());
         }
         bytes += byteSize;
-        MemoryBudget.acquired(byteSize);
+        budget.acquired(byteSize);
         return seg.asSlice(0, byteSize);
     }
 
@@ -108,7 +115,7 @@ public final class Workspace implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("workspace is closed");
         }
-        MemoryBudget.require(byteSize, what);
+        budget.require(byteSize, what);
         long rounded = Math.max(ALIGN, (byteSize + ALIGN - 1) / ALIGN * ALIGN);
         MemorySegment raw;
         try {
@@ -118,11 +125,11 @@ public final class Workspace implements AutoCloseable {
         }
         if (raw.equals(MemorySegment.NULL)) {
             throw new InsufficientMemoryException(what + ": the system refused " + MemoryBudget.formatBytes(byteSize), byteSize,
-                    MemoryBudget.availableBytes());
+                    budget.availableBytes());
         }
         MemorySegment seg = raw.reinterpret(byteSize, arena, Workspace::free);
         bytes += byteSize;
-        MemoryBudget.acquired(byteSize);
+        budget.acquired(byteSize);
         return seg;
     }
 
@@ -161,6 +168,11 @@ public final class Workspace implements AutoCloseable {
         return vector(length, Precision.FP64, what);
     }
 
+    /** The budget this workspace's allocations count against. */
+    public MemoryBudget budget() {
+        return budget;
+    }
+
     /** Bytes held by this workspace. */
     public synchronized long bytes() {
         return bytes;
@@ -179,7 +191,7 @@ public final class Workspace implements AutoCloseable {
         if (!closed) {
             closed = true;
             arena.close();
-            MemoryBudget.released(bytes);
+            budget.released(bytes);
             bytes = 0;
         }
     }

@@ -44,7 +44,7 @@ public final class DenseSpectrum {
     /** Assembles K densely and decomposes it (syevd). */
     public static Decomposition decompose(Backend be, ColumnSource src, Progress progress) {
         long n = src.size();
-        MemoryBudget.require(bytesNeeded(n), "the dense eigendecomposition of K (n = " + n + "; only for small problems)");
+        be.memory().require(bytesNeeded(n), "the dense eigendecomposition of K (n = " + n + "; only for small problems)");
         Workspace ws = be.workspace();
         try {
             Vector values = ws.vector(n, "eigenvalues");

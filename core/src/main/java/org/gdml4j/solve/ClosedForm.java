@@ -49,7 +49,7 @@ public final class ClosedForm {
             throw new IllegalArgumentException("closed form: y and x must have length " + n);
         }
         SolveReport report = new SolveReport("closed-form (Cholesky)");
-        MemoryBudget.require(bytesNeeded(n), "the closed-form solve (an " + n + " x " + n + " matrix)");
+        be.memory().require(bytesNeeded(n), "the closed-form solve (an " + n + " x " + n + " matrix)");
         report.peakBytes(bytesNeeded(n));
         try (Workspace ws = be.workspace()) {
             // every element is written by the assembly: skip the zero fill of n² doubles

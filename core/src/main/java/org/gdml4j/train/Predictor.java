@@ -43,7 +43,7 @@ public final class Predictor implements AutoCloseable {
         // prediction is host work of the CPU kernel (inputs and outputs are host arrays): it uses the host BLAS
         this.be = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException("no predictor for the " + be.name()
                 + " backend")).host();
-        this.ws = Workspace.shared();
+        this.ws = this.be.workspace();
         try {
             Matrix x = copy(xTrain, "model descriptors");
             this.sums = new KernelSums(this.be, ws, x, sym, sigma);
@@ -97,7 +97,7 @@ public final class Predictor implements AutoCloseable {
         int n3 = 3 * atoms;
         for (int q0 = 0; q0 < count; q0 += BATCH) {
             int nb = Math.min(BATCH, count - q0);
-            try (Workspace batch = Workspace.shared()) {
+            try (Workspace batch = be.workspace()) {
                 Descriptors qd = Descriptors.compute(batch, positions.asSlice((long) q0 * n3 * 8, (long) nb * n3 * 8), nb, atoms);
                 Matrix u = batch.matrix(d, nb, "prediction buffer");
                 double[] e = new double[nb];

@@ -60,7 +60,7 @@ public final class TaskSolver {
         long n = ts.size();
         Method method = o.method();
         String reason = "chosen with --solver";
-        PcgStage.KPlan kp = PcgStage.planK(ts, o);
+        PcgStage.KPlan kp = PcgStage.planK(be, ts, o);
         AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision());
         if (method == Method.AUTO) {
             method = auto.method();
@@ -68,10 +68,10 @@ public final class TaskSolver {
         }
         if (method == Method.CLOSED_FORM) {
             return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, 0, "",
-                    false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), MemoryBudget.availableBytes(), auto.closedSeconds());
+                    false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), be.memory().availableBytes(), auto.closedSeconds());
         }
         return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, kp.k(), kp.how(),
-                kp.capped(), kp.bytes(), MemoryBudget.availableBytes(), auto.pcgSeconds());
+                kp.capped(), kp.bytes(), be.memory().availableBytes(), auto.pcgSeconds());
     }
 
     private static PcgStage.KPlan kPlan(Plan plan) {
@@ -95,7 +95,7 @@ public final class TaskSolver {
         TrainingSet ts = TrainingSet.of(task);
         Plan plan = plan(ts, o);
         long n = ts.size();
-        MemoryBudget.require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
+        be.memory().require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
                 + " of n = " + n);
         if (o.warmStart() != null && o.warmStart().length != n) {
             throw new IllegalArgumentException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
@@ -131,7 +131,7 @@ public final class TaskSolver {
                     }
                     be.upload(start, a);
                 }
-                PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kPlan(plan), progress, session);
+                PcgStage.Outcome out = PcgStage.run(new PcgStage.Context(be, ts, kernel, y, a, o, progress, session), kPlan(plan));
                 report = out.report();
                 cg = out.cg();
                 solverName = "cg";

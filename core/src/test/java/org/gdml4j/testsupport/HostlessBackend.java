@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Matrix;
+import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.MemorySpace;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
@@ -22,6 +23,7 @@ public final class HostlessBackend implements Backend {
     private final MemorySpace.Owner owner = MemorySpace.create("hostless test");
     private final AtomicLong transferred = new AtomicLong();
     private final AtomicLong transfers = new AtomicLong();
+    private final MemoryBudget budget = MemoryBudget.host(-1);
 
     private final HostCompute hostCompute = new HostCompute() {
         @Override
@@ -97,7 +99,12 @@ public final class HostlessBackend implements Backend {
 
     @Override
     public Workspace workspace() {
-        return Workspace.shared(owner);
+        return Workspace.shared(owner, budget);
+    }
+
+    @Override
+    public MemoryBudget memory() {
+        return budget;
     }
 
     @Override
