@@ -12,7 +12,7 @@ import org.gdml4j.nativ.blas.generated.Blas;
 public final class CpuBackend implements Backend {
     private static final CpuBackend INSTANCE = new CpuBackend();
     /**
-     * Multithreaded OpenBLAS dsyrk has been seen to segfault on operands spanning over 4 GiB (toolchain.md §9);
+     * Multithreaded OpenBLAS dsyrk has been seen to segfault on operands spanning over 4 GiB (docs/native-notes.md §4);
      * larger syrk calls are split into column panels of A spanning at most this many bytes (package-visible
      * so a test can force the split on small matrices).
      */
