@@ -13,7 +13,7 @@ import org.gdml4j.linalg.Workspace;
 
 /**
  * The n x n force-force sGDML kernel (n = 3·N·M) of M training geometries with P permutation symmetries and
- * a Matérn-5/2 base kernel of length scale σ, in the PSD sign (sgdml-reference.md §3). Row/column index
+ * a Matérn-5/2 base kernel of length scale σ, in the PSD sign (docs/sgdml-formulas.md §3). Row/column index
  * 3N·i + 3·a + t (molecule, atom, Cartesian), the order of {@code F_train.ravel()}.
  *
  * <p>It is never formed for iterative use: {@link #apply} costs O(M²·P·D) through {@link KernelSums} (three

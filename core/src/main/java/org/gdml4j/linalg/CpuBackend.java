@@ -18,7 +18,7 @@ public final class CpuBackend implements Backend {
      * @param memoryLimit    the user's cap on the memory this backend allocates ({@code --max-memory}; ≤ 0: none)
      * @param syrkPanelBytes syrk calls on larger operands are split into column panels of A spanning at most this many
      *                       bytes: multithreaded OpenBLAS dsyrk has been seen to segfault on operands over 4 GiB
-     *                       (toolchain.md §9); tests lower it to exercise the split on small matrices
+     *                       (docs/native-notes.md §4); tests lower it to exercise the split on small matrices
      */
     public record Settings(int threads, long memoryLimit, long syrkPanelBytes) {
         public Settings {

@@ -192,7 +192,7 @@ public final class LowRankFactor implements Preconditioner {
 
     /**
      * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU
-     * (sgdml-reference.md §6), by row panels of W; the n scores come to the host once (for the sampling).
+     * (docs/sgdml-formulas.md §8), by row panels of W; the n scores come to the host once (for the sampling).
      */
     public double[] leverageScores() {
         long n = q.rows();

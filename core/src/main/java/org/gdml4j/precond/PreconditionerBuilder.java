@@ -141,7 +141,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
     }
 
     /**
-     * Leverage-score Nyström as the reference (sgdml-reference.md §6 steps 1-3): a rough Nyström factor from
+     * Leverage-score Nyström as the reference (docs/sgdml-formulas.md §8 steps 1-3): a rough Nyström factor from
      * 3N·min(k_mol, 10) uniform columns gives approximate ridge leverage scores τ = diag(K̂₀(K̂₀ + λI)⁻¹); k columns
      * are then drawn without replacement ∝ τ. {@code scores} replaces the rough step when growing.
      */

@@ -14,7 +14,7 @@ import org.gdml4j.linalg.Workspace;
 
 /**
  * Turns the solution a of (K + λI) a = y into an sGDML model exactly as sGDML 1.0.3 writes it
- * (sgdml-reference.md §4-5, §9.3): {@code alphas_F = −a}, {@code R_d_desc_alpha[j] = J_j alphas_F[j]},
+ * (docs/sgdml-formulas.md §5, §6, §10.2): {@code alphas_F = −a}, {@code R_d_desc_alpha[j] = J_j alphas_F[j]},
  * {@code R_desc} the training descriptors, {@code std} the force scale, and the integration constant c from
  * the training energies (when the task uses them), with sGDML's sanity checks as warnings.
  */

@@ -15,7 +15,7 @@ import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Workspace;
 
 /**
- * Energies and forces of an sGDML model (ours or the reference's) for any geometries (sgdml-reference.md §5):
+ * Energies and forces of an sGDML model (ours or the reference's) for any geometries (docs/sgdml-formulas.md §7):
  * with d = x − P_p x_j and v = P_p(J_j α_j) (the model's {@code R_d_desc_alpha}),
  * <pre>
  *   F̂ = std · Jᵀ Σ_jp [b (d·v) d − a v]      Ê = std · Σ_jp a (d·v) + c

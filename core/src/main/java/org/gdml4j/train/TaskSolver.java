@@ -21,7 +21,7 @@ import org.gdml4j.solve.SolveReport;
 
 /**
  * The sGDML solver stage: task in, model out. Labels y = vec(F_train)/std (population std over all force
- * components), system (K + λI) a = y, model from a (sgdml-reference.md §4). The closed form (dense Cholesky)
+ * components), system (K + λI) a = y, model from a (docs/sgdml-formulas.md §5). The closed form (dense Cholesky)
  * or PCG with a Nyström-type preconditioner; {@code AUTO} picks one by memory and predicted time, and says why.
  * No partial result is ever returned: bad input throws {@link IllegalArgumentException}, a plan that does not
  * fit {@link org.gdml4j.linalg.InsufficientMemoryException} before allocating, a failed solve
@@ -169,7 +169,7 @@ public final class TaskSolver {
         }
     }
 
-    /** y = vec(F_train)/std (sgdml-reference.md §4), uploaded once. */
+    /** y = vec(F_train)/std (docs/sgdml-formulas.md §5), uploaded once. */
     private static Vector labels(Backend be, Workspace ws, TrainingSet ts) {
         long n = ts.size();
         Vector y = ws.vector(n, "labels");
