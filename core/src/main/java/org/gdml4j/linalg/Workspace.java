@@ -27,23 +27,26 @@ public final class Workspace implements AutoCloseable {
     /** Null for host memory; else the key of the space the views are made in. */
     private final MemorySpace.Owner owner;
     private final MemoryBudget budget;
+    /** Null: host memory from the arena; else a device backend's allocator. */
+    private final DeviceAllocator device;
     private long bytes;
     private boolean closed;
 
-    private Workspace(Arena arena, MemorySpace.Owner owner, MemoryBudget budget) {
+    private Workspace(Arena arena, MemorySpace.Owner owner, MemoryBudget budget, DeviceAllocator device) {
         this.arena = arena;
         this.owner = owner;
         this.budget = java.util.Objects.requireNonNull(budget);
+        this.device = device;
     }
 
     /** A host workspace outside any backend ({@link MemoryBudget#unmanaged()}) whose memory worker threads may use. */
     public static Workspace shared() {
-        return new Workspace(Arena.ofShared(), null, MemoryBudget.unmanaged());
+        return new Workspace(Arena.ofShared(), null, MemoryBudget.unmanaged(), null);
     }
 
     /** A host workspace accounted to {@code budget} (a backend's). */
     public static Workspace shared(MemoryBudget budget) {
-        return new Workspace(Arena.ofShared(), null, budget);
+        return new Workspace(Arena.ofShared(), null, budget, null);
     }
 
     /**
@@ -51,12 +54,21 @@ public final class Workspace implements AutoCloseable {
      * address, e.g. the test suite's host-less backend): host code cannot touch their elements.
      */
     public static Workspace shared(MemorySpace.Owner owner, MemoryBudget budget) {
-        return new Workspace(Arena.ofShared(), java.util.Objects.requireNonNull(owner), budget);
+        return new Workspace(Arena.ofShared(), java.util.Objects.requireNonNull(owner), budget, null);
+    }
+
+    /**
+     * A workspace of a device backend: memory from {@code allocator}, views in the space of {@code owner} (the host
+     * cannot touch them), counted against {@code budget} (the device's), all freed when the workspace closes.
+     */
+    public static Workspace device(MemorySpace.Owner owner, MemoryBudget budget, DeviceAllocator allocator) {
+        return new Workspace(Arena.ofShared(), java.util.Objects.requireNonNull(owner), budget,
+                java.util.Objects.requireNonNull(allocator));
     }
 
     /** A workspace for the opening thread only (cheaper to close). */
     public static Workspace confined() {
-        return new Workspace(Arena.ofConfined(), null, MemoryBudget.unmanaged());
+        return new Workspace(Arena.ofConfined(), null, MemoryBudget.unmanaged(), null);
     }
 
     /** Where this workspace's matrices and vectors live. */
@@ -89,6 +101,9 @@ public final class Workspace implements AutoCloseable {
             throw new IllegalArgumentException("negative size " + byteSize);
         }
         budget.require(byteSize, what);
+        if (device != null) {
+            return fromDevice(byteSize, true, what);
+        }
         MemorySegment seg;
         try {
             seg = arena.allocate(Math.max(byteSize, 1), ALIGN);
@@ -116,6 +131,9 @@ public final class Workspace implements AutoCloseable {
             throw new IllegalStateException("workspace is closed");
         }
         budget.require(byteSize, what);
+        if (device != null) {
+            return fromDevice(byteSize, false, what);
+        }
         long rounded = Math.max(ALIGN, (byteSize + ALIGN - 1) / ALIGN * ALIGN);
         MemorySegment raw;
         try {
@@ -131,6 +149,17 @@ public final class Workspace implements AutoCloseable {
         bytes += byteSize;
         budget.acquired(byteSize);
         return seg;
+    }
+
+    private MemorySegment fromDevice(long byteSize, boolean zeroed, String what) {
+        MemorySegment seg = device.allocate(Math.max(byteSize, 1), zeroed, arena);
+        if (seg == null) {
+            throw new InsufficientMemoryException(what + ": the device refused " + MemoryBudget.formatBytes(byteSize), byteSize,
+                    budget.availableBytes());
+        }
+        bytes += byteSize;
+        budget.acquired(byteSize);
+        return seg.asSlice(0, byteSize);
     }
 
     private static void free(MemorySegment s) {

@@ -97,9 +97,10 @@ public final class HostlessBackend implements Backend {
         return owner.space();
     }
 
+    /** Its "device" memory is host memory from the workspace's arena: the allocator path a GPU backend takes. */
     @Override
     public Workspace workspace() {
-        return Workspace.shared(owner, budget);
+        return Workspace.device(owner, budget, (bytes, zeroed, arena) -> arena.allocate(bytes, 64)); // arena memory is zeroed
     }
 
     @Override
