@@ -4,7 +4,7 @@
 #   JEXTRACT=/path/to/jextract  jextract-config/regenerate.sh
 #
 # Needs a jextract launcher you provide (built from github.com/openjdk/jextract outside this repository;
-# see README.md here), the org.bytedeco:openblas jar in the local Maven repository (any `mvn` build of
+# see docs/native-notes.md §5), the org.bytedeco:openblas jar in the local Maven repository (any `mvn` build of
 # this project fetches it) for cblas.h/lapack.h, and the CUDA toolkit headers (default /usr/local/cuda).
 # It never runs during a Maven build. Afterwards `git diff --stat native-bindings` must be empty unless
 # the headers or filters changed.

@@ -7,7 +7,6 @@ import java.util.Locale;
 
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
-import org.gdml4j.linalg.Backend;
 import org.gdml4j.train.Evaluation;
 
 import picocli.CommandLine.Command;
@@ -77,9 +76,6 @@ final class EvaluateCommand {
         @Mixin
         ResourceOptions resources;
 
-        @Mixin
-        DeviceOptions device;
-
         @Spec
         CommandSpec spec;
 
@@ -90,7 +86,6 @@ final class EvaluateCommand {
         @Override
         public Integer call() {
             resources.apply();
-            Backend be = device.backend(); // a device this build cannot serve is refused before any work
             // the model is rewritten in place unless --no-update: then it must be writable like any output
             CommandPaths paths = new CommandPaths().input("DATASET", datasetFile);
             (noUpdate ? paths.input("MODEL", modelFile) : paths.output("MODEL", modelFile)).check();
@@ -99,7 +94,7 @@ final class EvaluateCommand {
                 Model model = Model.load(modelFile, arena);
                 Dataset data = Dataset.load(datasetFile, arena);
                 long[] frames = frames(model, data);
-                Evaluation.Errors e = Evaluation.errors(be, model, data, frames, arena);
+                Evaluation.Errors e = Evaluation.errors(resources.backend(), model, data, frames, arena);
                 String eu = data.eUnit() == null ? "" : " " + data.eUnit();
                 String fu = data.eUnit() == null ? "" : " " + data.eUnit() + "/" + (data.rUnit() == null ? "Ang" : data.rUnit());
                 out.printf(Locale.ROOT, "%s on %,d frames (%.1f s)%n", test() ? "test" : "validation", e.frames(), e.seconds());

@@ -55,7 +55,8 @@ final class InfoCommand implements Runnable {
         out.printf(Locale.ROOT, "memory      %s total, %s available%s%s%n", MemoryBudget.formatBytes(mem.totalBytes()),
                 MemoryBudget.formatBytes(mem.availableBytes()),
                 mem.cgroupLimit().isPresent() ? ", cgroup limit " + MemoryBudget.formatBytes(mem.cgroupLimit().getAsLong()) : "",
-                MemoryBudget.userLimit() > 0 ? ", --max-memory " + MemoryBudget.formatBytes(MemoryBudget.userLimit()) : "");
+                resources.backend().memory().userLimit() > 0
+                        ? ", --max-memory " + MemoryBudget.formatBytes(resources.backend().memory().userLimit()) : "");
         CudaStatus gpu = NativeLibraries.cuda();
         out.printf(Locale.ROOT, "GPU         %s%s%n", gpu.available() ? "yes: " : "no: ", gpu.reason());
         // what --device takes: one line per device this build can compute on

@@ -54,8 +54,8 @@ public final class Main implements Callable<Integer> {
         cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(line.getErr(), ex));
-        // --threads and --max-memory are process-wide; an embedding caller (or a test) gets its settings back
-        long memory = org.gdml4j.linalg.MemoryBudget.userLimit();
+        // --threads is process-wide (BLAS has one thread count); an embedding caller (or a test) gets its setting back.
+        // --max-memory belongs to the command's backend and needs no restoring.
         int threads;
         try {
             threads = NativeLibraries.threads();
@@ -68,7 +68,6 @@ public final class Main implements Callable<Integer> {
             // a class that loads BLAS in its static initialiser (CpuBackend) failed: picocli only handles exceptions
             return report(err, initialisationCause(e));
         } finally {
-            org.gdml4j.linalg.MemoryBudget.setUserLimit(memory);
             NativeLibraries.setThreads(threads);
         }
     }

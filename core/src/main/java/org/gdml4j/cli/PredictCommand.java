@@ -15,7 +15,6 @@ import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
 import org.gdml4j.io.NpyArrays;
 import org.gdml4j.io.NpzWriter;
-import org.gdml4j.linalg.Backend;
 import org.gdml4j.train.ErrorStats;
 import org.gdml4j.train.FrameSelection;
 import org.gdml4j.train.Predictions;
@@ -48,16 +47,12 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ResourceOptions resources;
 
-    @Mixin
-    DeviceOptions device;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         resources.apply();
-        Backend be = device.backend(); // a device this build cannot serve is refused before any work
         new CommandPaths().input("MODEL", modelFile).input("DATASET", datasetFile).output("-o", output).check();
         PrintWriter out = spec.commandLine().getOut();
         try (Arena arena = Arena.ofShared()) {
@@ -73,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
             MemorySegment r = FrameSelection.gather(arena, data.positions().data(), frames, data.atoms());
             long t0 = System.nanoTime();
             Predictions p;
-            try (Predictor predictor = Predictor.of(be, model)) {
+            try (Predictor predictor = Predictor.of(resources.backend(), model)) {
                 p = predictor.predict(r, frames.length);
             }
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -2,6 +2,8 @@ package org.gdml4j.cli;
 
 import java.io.PrintWriter;
 
+import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.nativ.NativeLibraries;
 
@@ -9,8 +11,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code --threads} and {@code --max-memory}, shared by every command that computes. */
+/**
+ * {@code --device}, {@code --threads} and {@code --max-memory}, shared by every command that computes: the backend
+ * of the command comes from here ({@link #backend()}, through {@link Backends}, the one place that picks a backend).
+ */
 final class ResourceOptions {
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = Backends.DEFAULT_DEVICE,
+            description = "Where the dense linear algebra runs: cpu (cuda joins with the CUDA backend). Default: ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads for BLAS and gdml4j's workers together (default and maximum: the cores available to the process).")
     Integer threads;
@@ -23,8 +32,38 @@ final class ResourceOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Applies the options process-wide; bad values are usage errors with one clear message. */
+    private Backend backend;
+    private boolean applied;
+
+    /**
+     * The backend for this command, on {@code --device}, configured by the options: its memory budget carries
+     * {@code --max-memory}; the thread count is set process-wide (BLAS has one). Bad values are usage errors with one
+     * clear message.
+     */
+    Backend backend() {
+        if (backend == null) {
+            apply();
+            long limit = maxMemory == null ? -1 : MemoryBudget.parseBytes(maxMemory);
+            backend = Backends.select(device, limit);
+        }
+        return backend;
+    }
+
+    /** The canonical name of {@code --device} ({@code cpu}, {@code cuda:0}), for the plan and the JSON log. */
+    String deviceName() {
+        return Backends.parse(device).name();
+    }
+
+    /**
+     * Validates the options (a device this build cannot serve is refused here, before any work or output, exit 2) and
+     * sets the thread count process-wide; bad values are usage errors with one clear message. Applies once: commands
+     * call it first and {@link #backend()} calls it again (the capped-threads warning is printed once).
+     */
     void apply() {
+        if (applied) {
+            return;
+        }
+        Backends.check(device);
         if (threads != null) {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -42,7 +81,8 @@ final class ResourceOptions {
             NativeLibraries.setThreads(n);
         }
         if (maxMemory != null) {
-            MemoryBudget.setUserLimit(MemoryBudget.parseBytes(maxMemory));
+            MemoryBudget.parseBytes(maxMemory); // checked here, applied by the backend's budget
         }
+        applied = true;
     }
 }

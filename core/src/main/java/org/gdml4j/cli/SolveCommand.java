@@ -41,9 +41,6 @@ final class SolveCommand implements Callable<Integer> {
     ResourceOptions resources;
 
     @Mixin
-    DeviceOptions device;
-
-    @Mixin
     OutputOptions out;
 
     @Spec
@@ -52,13 +49,13 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
-        Backend be = device.backend(); // a device this build cannot serve is refused before any work
         Path checkpoint = solverOptions.checkpointFile(output);
         new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
                 .output("--checkpoint", checkpoint).log("--log-json", out.logJson).check();
         SignalExit.checkpoint(checkpoint);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        Backend be = resources.backend();
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
             SolveOptions options = solverOptions.toSolveOptions(arena, output);
@@ -80,7 +77,7 @@ final class SolveCommand implements Callable<Integer> {
             planFields.put("bytes_needed", plan.bytesNeeded());
             planFields.put("bytes_available", plan.bytesAvailable());
             planFields.put("estimated_seconds", estimate);
-            planFields.put("device", device.name());
+            planFields.put("device", resources.deviceName());
             planFields.put("backend", be.name());
             out.log("plan", planFields);
             out.say(stderr, describe(plan, options, estimate, be));

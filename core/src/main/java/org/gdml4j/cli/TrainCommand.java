@@ -51,9 +51,6 @@ final class TrainCommand implements Callable<Integer> {
     ResourceOptions resources;
 
     @Mixin
-    DeviceOptions device;
-
-    @Mixin
     OutputOptions out;
 
     @Spec
@@ -62,7 +59,6 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         resources.apply();
-        Backend be = device.backend(); // a device this build cannot serve is refused before any work
         if (nTest < 0) {
             throw new IllegalArgumentException("--n-test must be 0 (all unused frames) or more, got " + nTest);
         }
@@ -85,6 +81,7 @@ final class TrainCommand implements Callable<Integer> {
             Dataset data = Dataset.load(datasetFile, arena);
             TaskCreator.Options c = CreateCommand.options(create, data, solverOptions.seed);
             SolveOptions solve = solverOptions.toSolveOptions(arena, sigmaSearch ? null : checkpointBase); // reads --warm-start once
+            Backend be = resources.backend();
             Trainer.Builder builder = Trainer.builder().dataset(data).seed(solverOptions.seed).symmetries(!create.noSym)
                     .sigma(create.sigmas()).validationFrames(c.valid()).testFrames(nTest)
                     .solve(solve).progress(out.progress(stderr)).backend(be)
@@ -96,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
                         f.put("solver", plan.method().name());
                         f.put("k", plan.k());
                         f.put("bytes_needed", plan.bytesNeeded());
-                        f.put("device", device.name());
+                        f.put("device", resources.deviceName());
                         f.put("backend", be.name());
                         out.log("plan", f);
                         if (!plan.fits()) {

@@ -124,7 +124,7 @@ public final class Model {
         return copy;
     }
 
-    /** {@code tril_perms_lin}: (P·D,), the permuted descriptor indices in sGDML's layout (reference doc §2). */
+    /** {@code tril_perms_lin}: (P·D,), the permuted descriptor indices in sGDML's layout (docs/sgdml-formulas.md §2). */
     public long[] trilPermsLin() {
         return trilPermsLin.clone();
     }

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Inverse-distance descriptors x (x_k = 1/‖r_a − r_b‖ over the pairs of {@link PairIndex}) and their compressed
- * Jacobians c_k = (r_a − r_b)/‖r_a − r_b‖³ = ∂x_k/∂r_b = −∂x_k/∂r_a (sgdml-reference.md §1) for a set of
+ * Jacobians c_k = (r_a − r_b)/‖r_a − r_b‖³ = ∂x_k/∂r_b = −∂x_k/∂r_a (docs/sgdml-formulas.md §1) for a set of
  * geometries, off-heap in the given workspace.
  *
  * <p>Layout: {@link #x()} is D x M (column i = x_i, as the model's {@code R_desc}); {@link #jacobian()} is

@@ -13,7 +13,7 @@ import org.gdml4j.linalg.Workspace;
 
 /**
  * The n x n force-force sGDML kernel (n = 3·N·M) of M training geometries with P permutation symmetries and
- * a Matérn-5/2 base kernel of length scale σ, in the PSD sign (sgdml-reference.md §3). Row/column index
+ * a Matérn-5/2 base kernel of length scale σ, in the PSD sign (docs/sgdml-formulas.md §3). Row/column index
  * 3N·i + 3·a + t (molecule, atom, Cartesian), the order of {@code F_train.ravel()}.
  *
  * <p>It is never formed for iterative use: {@link #apply} costs O(M²·P·D) through {@link KernelSums} (three
@@ -25,6 +25,8 @@ import org.gdml4j.linalg.Workspace;
 public final class GdmlKernel implements AutoCloseable {
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
+    /** Host views of the caller's memory, and the host BLAS for this kernel's own buffers. */
+    private final Backend.HostCompute hc;
     private final Backend be;
     private final Workspace ws;
     private final Descriptors desc;
@@ -38,8 +40,9 @@ public final class GdmlKernel implements AutoCloseable {
     private KernelSums.QueryPlan plan;
     private long cacheLimit = -1;
 
-    private GdmlKernel(Backend be, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
-        this.be = be;
+    private GdmlKernel(Backend.HostCompute hc, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
+        this.hc = hc;
+        this.be = hc.host();
         this.ws = ws;
         this.desc = desc;
         this.sym = sym;
@@ -64,10 +67,14 @@ public final class GdmlKernel implements AutoCloseable {
             throw new IllegalArgumentException("symmetries are for " + sym.atoms() + " atoms, geometries have " + atoms);
         }
         new Matern52(sigma); // validates σ before any allocation
-        Workspace ws = Workspace.shared();
+        // this is the CPU implementation: it works on host views of the backend's memory and keeps its own buffers
+        // (descriptors, permuted copies, coefficient caches) in host memory
+        Backend.HostCompute hc = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException(
+                "no kernel operator for the " + be.name() + " backend"));
+        Workspace ws = hc.host().workspace();
         try {
             Descriptors desc = Descriptors.compute(ws, positions, count, atoms);
-            return new GdmlKernel(be, ws, desc, sym, sigma);
+            return new GdmlKernel(hc, ws, desc, sym, sigma);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
@@ -109,7 +116,7 @@ public final class GdmlKernel implements AutoCloseable {
 
     private KernelSums.QueryPlan plan() {
         if (plan == null) {
-            long limit = cacheLimit >= 0 ? cacheLimit : MemoryBudget.availableBytes() / 4;
+            long limit = cacheLimit >= 0 ? cacheLimit : be.memory().availableBytes() / 4;
             plan = sums.plan(ws, desc.x(), limit);
         }
         return plan;
@@ -117,6 +124,8 @@ public final class GdmlKernel implements AutoCloseable {
 
     /** out ← K v (both of length n, contiguous FP64; out must not alias v). */
     public void apply(Vector v, Vector out) {
+        v = hc.view(v);
+        out = hc.view(out);
         long n = size();
         if (v.length() != n || out.length() != n || !v.isContiguous() || !out.isContiguous()) {
             throw new IllegalArgumentException("apply needs contiguous vectors of length " + n + ", got " + v + " and " + out);
@@ -153,6 +162,7 @@ public final class GdmlKernel implements AutoCloseable {
      * so the molecule's data is visited once per group.
      */
     public void columns(long[] indices, Matrix view) {
+        view = hc.view(view);
         long n = size();
         if (view.rows() != n || view.cols() != indices.length) {
             throw new IllegalArgumentException("columns: need an " + n + " x " + indices.length + " view, got " + view);
@@ -183,6 +193,7 @@ public final class GdmlKernel implements AutoCloseable {
 
     /** Column i of K into out (length n). */
     public void column(long i, Vector out) {
+        out = hc.view(out);
         if (out.length() != size() || !out.isContiguous()) {
             throw new IllegalArgumentException("column: need a contiguous vector of length " + size() + ", got " + out);
         }
@@ -204,6 +215,7 @@ public final class GdmlKernel implements AutoCloseable {
 
     /** The diagonal block K_ii (3N x 3N, FP64) of training molecule i into {@code out}, O(P·D·N). */
     public void diagonalBlock(int i, Matrix out) {
+        out = hc.view(out);
         if (out.rows() != n3 || out.cols() != n3) {
             throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
         }
@@ -227,6 +239,7 @@ public final class GdmlKernel implements AutoCloseable {
 
     /** diag(K) into out (length n), O(M·P·D). */
     public void diagonal(Vector out) {
+        Vector host = hc.view(out);
         if (out.length() != size()) {
             throw new IllegalArgumentException("diagonal: need length " + size() + ", got " + out);
         }
@@ -236,7 +249,7 @@ public final class GdmlKernel implements AutoCloseable {
             for (long i = lo; i < hi; i++) {
                 kb.diagonalBlock((int) i, blk);
                 for (int r = 0; r < n3; r++) {
-                    out.set(i * n3 + r, blk[r]);
+                    host.set(i * n3 + r, blk[r]);
                 }
             }
         });
@@ -248,6 +261,7 @@ public final class GdmlKernel implements AutoCloseable {
      * receives the number of finished column molecules.
      */
     public void assemble(Matrix view, java.util.function.IntConsumer progress) {
+        Matrix target = hc.view(view);
         long n = size();
         if (view.rows() != n || view.cols() != n) {
             throw new IllegalArgumentException("assemble: need an " + n + " x " + n + " view, got " + view);
@@ -269,9 +283,9 @@ public final class GdmlKernel implements AutoCloseable {
                     }
                     for (int i = j; i < m; i++) {
                         kb.block(i, all, acc);
-                        KernelBlocks.store(acc, view, outCols, (long) i * n3);
+                        KernelBlocks.store(acc, target, outCols, (long) i * n3);
                         if (i != j) {
-                            storeTransposed(acc, view, (long) j * n3, (long) i * n3);
+                            storeTransposed(acc, target, (long) j * n3, (long) i * n3);
                         }
                     }
                     if (progress != null) {
@@ -290,6 +304,35 @@ public final class GdmlKernel implements AutoCloseable {
                 col.setAtIndex(D8, row0 + c, acc[c][r]);
             }
         }
+    }
+
+    /** The training descriptors x_j as a D x M column-major host array (the model's R_desc, transposed). */
+    public double[] trainingDescriptors() {
+        return desc.x().asVector().toArray();
+    }
+
+    /**
+     * J_j α_j for every training molecule j as a D x M column-major host array (the model's R_d_desc_alpha,
+     * transposed), from coefficients α (length n, host).
+     */
+    public double[] descriptorAlphas(double[] alphas) {
+        if (alphas.length != size()) {
+            throw new IllegalArgumentException("descriptorAlphas: need " + size() + " coefficients, got " + alphas.length);
+        }
+        int d = desc.dim();
+        double[] out = new double[m * d];
+        try (Workspace tmp = be.workspace()) {
+            Vector a = tmp.vector(size(), "alphas").fill(alphas);
+            Matrix v = tmp.matrix(d, m, "R_d_desc_alpha");
+            MemorySegment as = a.segment();
+            Parallel.forRange(m, 64, (lo, hi) -> {
+                for (long j = lo; j < hi; j++) {
+                    desc.jacobianTimes((int) j, as, j * n3, v.column(j).segment(), 0);
+                }
+            });
+            MemorySegment.copy(v.segment(), D8, 0, out, 0, out.length);
+        }
+        return out;
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.gdml4j.linalg.Precision;
  * <pre>
  *   K_ij = Σ_p a_p · J_iᵀ J_j^(p) − b_p · (J_iᵀ d_p)(J_j^(p)ᵀ d_p)ᵀ,   d_p = x_i − P_p x_j
  * </pre>
- * (sgdml-reference.md §3 in the PSD sign; J^(p) = J with rows gathered by q_p). The first term is sparse:
+ * (docs/sgdml-formulas.md §3.2, the PSD sign; J^(p) = J with rows gathered by q_p). The first term is sparse:
  * column (α, t) of J_j^(p) is non-zero only on the N−1 pairs that contain atom α, so one column costs O(P·D)
  * per row molecule and a whole 3N block O(P·D·N). Used for columns of K (preconditioners), its diagonal
  * and the dense assembly of the closed form; the product with a vector uses {@link KernelSums} instead.

@@ -11,7 +11,7 @@ import org.gdml4j.linalg.Workspace;
 
 /**
  * The O(M·P·D)-per-query sums at the heart of both the kernel product and prediction, in the GEMM
- * formulation of design.md. For query descriptors x_q and the P-fold permuted training set
+ * formulation of docs/sgdml-formulas.md §4. For query descriptors x_q and the P-fold permuted training set
  * {x'_{jp} = P_p x_j, w'_{jp} = P_p w_j}, with d = x_q − x'_{jp}:
  * <pre>
  *   u_q = Σ_jp a·w'_jp − b·d (d·w'_jp)        E_q = Σ_jp a (d·w'_jp)

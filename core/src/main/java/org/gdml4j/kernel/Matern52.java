@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Matérn-5/2 coefficients of the force-field kernel (sgdml-reference.md §3). For d = x − P_p x' with
+ * The Matérn-5/2 coefficients of the force-field kernel (docs/sgdml-formulas.md §3.1). For d = x − P_p x' with
  * s = √5‖d‖ and e = exp(−s/σ), the PSD Hessian block is −H(d) = a·I − b·d dᵀ with
  * <pre>
  *   a = 5/(3σ⁴) · e · (σ² + σ s)      b = 25/(3σ⁴) · e

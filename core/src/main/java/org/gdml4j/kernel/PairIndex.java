@@ -1,7 +1,7 @@
 package org.gdml4j.kernel;
 
 /**
- * The atom pairs of the inverse-distance descriptor, in sGDML's order (sgdml-reference.md §1): the strict
+ * The atom pairs of the inverse-distance descriptor, in sGDML's order (docs/sgdml-formulas.md §1): the strict
  * lower triangle {@code np.tril_indices(N, k=-1)} row by row, i.e. pairs (a, b) with a > b ordered
  * (1,0), (2,0), (2,1), (3,0), ... so that pair (a, b) has index a(a−1)/2 + b.
  */

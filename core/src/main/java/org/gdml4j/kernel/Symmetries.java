@@ -11,7 +11,7 @@ import java.util.Set;
  * <p>Validated on construction: each row is a permutation of 0..N−1 that maps every atom to one of the
  * same element, the identity is present, and the set is closed under composition. The last matters:
  * only for a group does Σ_p κ(x_i, P_p x_j) equal Σ_p κ(x_j, P_p x_i), i.e. is the kernel symmetric
- * (sgdml-reference.md §2). The descriptor maps are precomputed once: (P_p x)_k = x_{q_p[k]} with
+ * (docs/sgdml-formulas.md §2). The descriptor maps are precomputed once: (P_p x)_k = x_{q_p[k]} with
  * q_p[k(a,b)] = k(π_p[a], π_p[b]).
  */
 public final class Symmetries {
@@ -144,7 +144,7 @@ public final class Symmetries {
         return inverseMaps[p];
     }
 
-    /** The model file's {@code tril_perms_lin}: entry k·P + p is q_p[k] + p·D (sgdml-reference.md §2). */
+    /** The model file's {@code tril_perms_lin}: entry k·P + p is q_p[k] + p·D (docs/sgdml-formulas.md §2). */
     public long[] trilPermsLin() {
         int d = pairs.size();
         int pc = perms.length;

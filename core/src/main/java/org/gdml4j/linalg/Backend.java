@@ -1,12 +1,21 @@
 package org.gdml4j.linalg;
 
 /**
- * The dense operations the solvers and the kernel need, on off-heap {@link Matrix}/{@link Vector} views.
- * {@link CpuBackend} implements it with OpenBLAS/LAPACK (through the generated bindings) and Vector API
- * loops; a CUDA implementation follows the same contract. Matrices are column-major; all operands of one
- * call share a precision unless a method says otherwise. LAPACK failures are returned, not thrown, where
- * the caller has a recovery (a failed Cholesky gets a jitter ladder); bad shapes throw
- * {@link IllegalArgumentException}.
+ * The memory and the dense operations the solvers and the kernel need, on {@link Matrix}/{@link Vector} views of
+ * memory this backend owns. {@link CpuBackend} implements it with OpenBLAS/LAPACK (through the generated bindings)
+ * and Vector API loops; a device backend follows the same contract with its memory off the host.
+ *
+ * <p>Rules every caller keeps, so that the same algorithm code runs on any backend:
+ * <ul>
+ * <li>Memory comes from {@link #workspace()}; its elements are touched only by backend operations. Data crosses
+ * to and from the host only through the counted transfers ({@code upload}, {@code download}, {@code getElement},
+ * {@code setElement}); algorithm code moves only scalars and vectors of size k (or smaller) that way, plus O(n)
+ * inputs and results once per solve.</li>
+ * <li>All operands of one call share a precision unless a method says otherwise; mixed FP32/FP64 products are a
+ * capability ({@link #mixedPrecision()}) that a backend may lack.</li>
+ * </ul>
+ * Matrices are column-major. LAPACK failures are returned, not thrown, where the caller has a recovery (a failed
+ * Cholesky gets a jitter ladder); bad shapes are bugs of the caller and throw {@link IllegalArgumentException}.
  */
 public interface Backend {
 
@@ -22,7 +31,61 @@ public interface Backend {
     record PivotedCholesky(int rank, int[] piv, int info) {
     }
 
+    /** The largest value of a vector and where it is (the first such index). */
+    record IndexedValue(long index, double value) {
+    }
+
     String name();
+
+    // ---- memory and transfers ----
+
+    /** Where this backend's matrices and vectors live. */
+    MemorySpace space();
+
+    /** A new workspace in this backend's memory, usable by its worker threads; closing it frees everything in it. */
+    Workspace workspace();
+
+    /** The budget of this backend's memory: what {@link #workspace()} allocations count against, and what plans ask. */
+    MemoryBudget memory();
+
+    /**
+     * For backends whose memory the host CPU can address: how implementations that compute on the CPU themselves (the
+     * CPU kernel operator, the predictor) reach it. Empty for a device. Algorithm code never uses it.
+     */
+    java.util.Optional<HostCompute> hostCompute();
+
+    /** Host views of a backend's memory, and the backend that computes on them (BLAS on host memory). */
+    interface HostCompute {
+        /** A host view of a matrix of this backend's memory (no copy). */
+        Matrix view(Matrix m);
+
+        /** A host view of a vector of this backend's memory (no copy). */
+        Vector view(Vector v);
+
+        /** The backend for host memory (views and host workspaces): the CPU backend. */
+        Backend host();
+    }
+
+    /** dst ← src (host array to this backend's memory); counted. */
+    void upload(double[] src, Vector dst);
+
+    /** dst ← src (this backend's memory to a host array); counted. */
+    void download(Vector src, double[] dst);
+
+    /** dst ← src for a matrix in host memory; counted. */
+    void upload(Matrix host, Matrix dst);
+
+    /** host ← src into a matrix in host memory; counted. */
+    void download(Matrix src, Matrix host);
+
+    /** One element to the host (a scalar download); counted. */
+    double getElement(Vector x, long i);
+
+    /** One element from the host (a scalar upload); counted. */
+    void setElement(Vector x, long i, double value);
+
+    /** Bytes moved between the host and this backend's memory by the transfers above, since it was created. */
+    long transferredBytes();
 
     // ---- BLAS level 1 ----
 
@@ -41,18 +104,8 @@ public interface Backend {
 
     // ---- BLAS level 2 ----
 
-    /**
-     * y ← α op(A) x + βy. A may be FP32 with contiguous FP64 x and y: the products then accumulate in FP64 (a
-     * single-precision factor with double-precision vectors).
-     */
+    /** y ← α op(A) x + βy, all operands in one precision (see {@link #mixedPrecision()} for FP32 A with FP64 vectors). */
     void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y);
-
-    /**
-     * One Gram–Schmidt step against a tall basis stored by rows as A = Bᵀ (k x n): z ← z − Aᵀt (skipped when t is
-     * null), then w ← A z. FP32 A with FP64 vectors reads A once for both (a fused re-projection); other
-     * precisions may take two passes.
-     */
-    void projectOut(Matrix a, Vector t, Vector z, Vector w);
 
     /** y ← α A x + βy for symmetric A, reading only its {@code uplo} triangle (diagonal included). */
     void symv(Uplo uplo, double alpha, Matrix a, Vector x, double beta, Vector y);
@@ -112,4 +165,63 @@ public interface Backend {
 
     /** max |x_i| (0 for an empty vector; NaN if any element is NaN). */
     double maxAbs(Vector x);
+
+    // ---- structural operations (what algorithm code would otherwise do element by element on the host) ----
+
+    /** dst ← src (same shape), converting between precisions. */
+    void copy(Matrix src, Matrix dst);
+
+    /**
+     * dst ← the {@code uplo} triangle of src (diagonal included), zeros in the other strict triangle (square
+     * matrices of one size; src may be dst, which then only clears the other triangle).
+     */
+    void triangle(Uplo uplo, Matrix src, Matrix dst);
+
+    /** The strict triangle opposite {@code from} ← the transpose of the {@code from} one: a full symmetric matrix. */
+    void symmetrize(Uplo from, Matrix a);
+
+    /** x ← x + c (each element; e.g. a shift of a matrix's diagonal view). */
+    void add(double c, Vector x);
+
+    /** y ← y + α x∘x. */
+    void addSquares(double alpha, Vector x, Vector y);
+
+    /** The largest element and its first index (NaN counts as larger than any number); x must not be empty. */
+    IndexedValue maxIndex(Vector x);
+
+    /** dst[i, :] ← src[rows[i], :] (rows from the host: one per row of dst). */
+    void gatherRows(Matrix src, long[] rows, Matrix dst);
+
+    /** x[indices[i]] ← value for i < count (indices from the host: at most k of them). */
+    void setElements(Vector x, long[] indices, int count, double value);
+
+    /** out ← β out + (Σ_j w_j a_ij²)_i, row by row (w = null: all weights 1); out has a.rows() elements. */
+    void rowSquares(Matrix a, Vector weights, double beta, Vector out);
+
+    /** out ← β out + (a[:, j]·b[:, j])_j, column by column; out has a.cols() elements. */
+    void columnDots(Matrix a, Matrix b, double beta, Vector out);
+
+    /** out[i] ← x[i]·y[i] for every pair, in one call (one synchronisation on a device; e.g. CG's reductions). */
+    void dots(Vector[] x, Vector[] y, double[] out);
+
+    // ---- capabilities ----
+
+    /** FP32 matrices with FP64 vectors and FP64 accumulation (for a single-precision factor), where offered. */
+    java.util.Optional<MixedPrecision> mixedPrecision();
+
+    /**
+     * Products of an FP32 matrix with FP64 vectors, accumulating in FP64. BLAS and cuBLAS have no such routine; a
+     * backend without it makes callers keep their factors in FP64 (the documented fallback: same iterations, twice
+     * the factor's memory and bandwidth).
+     */
+    interface MixedPrecision {
+        /** y ← α op(A) x + βy with A FP32 and x, y contiguous FP64. */
+        void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y);
+
+        /**
+         * One Gram–Schmidt step against a tall basis stored by rows as A = Bᵀ (k x n, FP32): z ← z − Aᵀt (skipped when
+         * t is null), then w ← A z, reading A once for both (a fused re-projection); vectors contiguous FP64.
+         */
+        void projectOut(Matrix a, Vector t, Vector z, Vector w);
+    }
 }

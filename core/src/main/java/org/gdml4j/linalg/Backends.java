@@ -56,7 +56,8 @@ public final class Backends {
      * @param name        the name {@code --device} takes (e.g. {@code cpu})
      * @param kind        {@code cpu} or {@code gpu}
      * @param description one line: threads and library (e.g. "2 threads, bundled OpenBLAS 0.3.31-1.5.13, kernels ZEN")
-     * @param memoryBytes memory gdml4j may still plan to use on it (the system's headroom, capped by {@code --max-memory})
+     * @param memoryBytes memory gdml4j may still allocate on it (the system's headroom; {@code --max-memory} caps a command's
+     *                    share of it)
      */
     public record DeviceInfo(String name, String kind, String description, long memoryBytes) {
     }
@@ -93,8 +94,28 @@ public final class Backends {
     }
 
     /**
-     * The backend for a device name, as {@code --device} takes it. The CPU backend loads BLAS/LAPACK on first use (a
-     * missing library is a {@link org.gdml4j.nativ.NativeLibraryException}, wrapped by the class initialiser).
+     * Parses a device name and refuses (with {@link IllegalArgumentException}) one this build cannot compute on, without
+     * creating a backend or loading a library: what {@link #select} would refuse, refused before any work.
+     */
+    public static Device check(String device) {
+        return check(device, OPTION);
+    }
+
+    /** {@link #check(String)}, naming the setting {@code option} (e.g. {@code -Dgdml4j.device}) in its messages. */
+    public static Device check(String device, String option) {
+        Device d = parse(device, option);
+        return switch (d.kind()) {
+            case CPU -> d;
+            // the CUDA backend (next issue) slots in here and in create(), on GPU d.index()
+            case CUDA -> throw new IllegalArgumentException(option + " " + device.strip().toLowerCase(Locale.ROOT)
+                    + ": no CUDA backend in this build (coming with the CUDA backend); use " + option + " cpu");
+        };
+    }
+
+    /**
+     * The process's shared backend of a device name, as {@code --device} takes it (for the CPU: {@link CpuBackend#get()},
+     * default settings, no memory cap). Loads BLAS/LAPACK on first use (a missing library is a
+     * {@link org.gdml4j.nativ.NativeLibraryException}).
      *
      * @throws IllegalArgumentException for a name that is not a device, or a device this build cannot compute on
      */
@@ -104,20 +125,36 @@ public final class Backends {
 
     /** {@link #select(String)}, naming the setting {@code option} (e.g. {@code -Dgdml4j.device}) in its messages. */
     public static Backend select(String device, String option) {
-        Device d = parse(device, option);
+        Device d = check(device, option);
         return switch (d.kind()) {
             case CPU -> CpuBackend.get();
-            // the CUDA backend (next issue) slots in here, on GPU d.index()
-            case CUDA -> throw new IllegalArgumentException(option + " " + device.strip().toLowerCase(Locale.ROOT)
-                    + ": no CUDA backend in this build (coming with the CUDA backend); use " + option + " cpu");
+            case CUDA -> throw new AssertionError("refused by check: " + d.name());
         };
     }
 
-    /** The devices this build can compute on, the default first. Loads BLAS/LAPACK (to describe the CPU backend). */
+    /**
+     * A backend of its own for one command: the device of {@code device} with a memory budget of its own, capped at
+     * {@code memoryLimit} bytes ({@code --max-memory}; ≤ 0: only the system's memory limits it).
+     *
+     * @throws IllegalArgumentException for a name that is not a device, or a device this build cannot compute on
+     */
+    public static Backend select(String device, long memoryLimit) {
+        Device d = check(device, OPTION);
+        return switch (d.kind()) {
+            case CPU -> CpuBackend.create(CpuBackend.Settings.defaults().withMemoryLimit(memoryLimit));
+            case CUDA -> throw new AssertionError("refused by check: " + d.name());
+        };
+    }
+
+    /**
+     * The devices this build can compute on, the default first, with the memory the system can still give each. Loads
+     * BLAS/LAPACK (to describe the CPU backend).
+     */
     public static List<DeviceInfo> devices() {
-        BlasInfo blas = CpuBackend.get().library();
+        CpuBackend cpu = CpuBackend.get();
+        BlasInfo blas = cpu.library();
         String kernels = blas.corename() == null ? "" : ", kernels " + blas.corename();
-        String cpu = NativeLibraries.threads() + " threads, " + blas.source() + kernels;
-        return List.of(new DeviceInfo("cpu", "cpu", cpu, MemoryBudget.availableBytes()));
+        String text = NativeLibraries.threads() + " threads, " + blas.source() + kernels;
+        return List.of(new DeviceInfo("cpu", "cpu", text, cpu.memory().availableBytes()));
     }
 }

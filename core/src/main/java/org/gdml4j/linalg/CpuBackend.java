@@ -6,27 +6,102 @@ import org.gdml4j.nativ.blas.generated.Blas;
 
 /**
  * {@link Backend} on the CPU: CBLAS and LAPACK through the jextract bindings (whichever library
- * {@link NativeLibraries} loaded), element-wise passes with the Vector API ({@link VectorOps}).
- * Stateless apart from the library, so one instance serves the whole process.
+ * {@link NativeLibraries} loaded), element-wise passes with the Vector API ({@link VectorOps}). An instance carries
+ * its {@link Settings} and its own {@link MemoryBudget}; BLAS's thread count is process-wide (OpenBLAS has one), so
+ * creating a backend with a thread count sets it for the process.
  */
 public final class CpuBackend implements Backend {
-    private static final CpuBackend INSTANCE = new CpuBackend();
     /**
-     * Multithreaded OpenBLAS dsyrk has been seen to segfault on operands spanning over 4 GiB (toolchain.md §9);
-     * larger syrk calls are split into column panels of A spanning at most this many bytes (package-visible
-     * so a test can force the split on small matrices).
+     * What one CPU backend is configured with.
+     *
+     * @param threads        threads for BLAS and gdml4j's workers (0: leave the process's setting as it is)
+     * @param memoryLimit    the user's cap on the memory this backend allocates ({@code --max-memory}; ≤ 0: none)
+     * @param syrkPanelBytes syrk calls on larger operands are split into column panels of A spanning at most this many
+     *                       bytes: multithreaded OpenBLAS dsyrk has been seen to segfault on operands over 4 GiB
+     *                       (docs/native-notes.md §4); tests lower it to exercise the split on small matrices
      */
-    static long SYRK_PANEL_BYTES = 1L << 31;
+    public record Settings(int threads, long memoryLimit, long syrkPanelBytes) {
+        public Settings {
+            if (threads < 0 || syrkPanelBytes < 8) {
+                throw new IllegalArgumentException("bad CPU backend settings: threads " + threads + ", syrk panel " + syrkPanelBytes);
+            }
+        }
 
-    private final BlasInfo library;
+        public static Settings defaults() {
+            return new Settings(0, -1, 1L << 31);
+        }
 
-    private CpuBackend() {
-        this.library = NativeLibraries.blas();
+        public Settings withThreads(int t) {
+            return new Settings(t, memoryLimit, syrkPanelBytes);
+        }
+
+        public Settings withMemoryLimit(long bytes) {
+            return new Settings(threads, bytes, syrkPanelBytes);
+        }
+
+        public Settings withSyrkPanelBytes(long bytes) {
+            return new Settings(threads, memoryLimit, bytes);
+        }
     }
 
-    /** The CPU backend; loads BLAS/LAPACK on first use (a missing library surfaces as a clear message here). */
+    /** Holder: the default instance loads BLAS when first asked for, not when the class loads. */
+    private static final class Default {
+        static final CpuBackend INSTANCE = new CpuBackend(Settings.defaults());
+    }
+
+    private final BlasInfo library;
+    private final Settings settings;
+    private final MemoryBudget budget;
+    private final java.util.concurrent.atomic.AtomicLong transferred = new java.util.concurrent.atomic.AtomicLong();
+    private final MixedPrecision mixed = new CpuMixedPrecision();
+    /** Host memory is already host memory: views are the matrices themselves. */
+    private final HostCompute hostCompute = new HostCompute() {
+        @Override
+        public Matrix view(Matrix m) {
+            if (!m.space().hostAccessible()) {
+                throw new IllegalArgumentException(m + " is not memory of the CPU backend");
+            }
+            return m;
+        }
+
+        @Override
+        public Vector view(Vector v) {
+            if (!v.space().hostAccessible()) {
+                throw new IllegalArgumentException(v + " is not memory of the CPU backend");
+            }
+            return v;
+        }
+
+        @Override
+        public Backend host() {
+            return CpuBackend.this;
+        }
+    };
+
+    private CpuBackend(Settings settings) {
+        this.library = NativeLibraries.blas();
+        this.settings = settings;
+        this.budget = MemoryBudget.host(settings.memoryLimit());
+        if (settings.threads() > 0) {
+            NativeLibraries.setThreads(settings.threads());
+        }
+    }
+
+    /**
+     * The CPU backend with default settings (no memory cap, the process's threads); loads BLAS/LAPACK on first use (a
+     * missing library surfaces as a clear message here).
+     */
     public static CpuBackend get() {
-        return INSTANCE;
+        return Default.INSTANCE;
+    }
+
+    /** A CPU backend with its own settings and memory budget. */
+    public static CpuBackend create(Settings settings) {
+        return new CpuBackend(settings);
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public BlasInfo library() {
@@ -36,6 +111,85 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() {
         return "cpu (" + library.describe() + ")";
+    }
+
+    // ---- memory and transfers ----
+
+    @Override
+    public MemorySpace space() {
+        return MemorySpace.HOST;
+    }
+
+    @Override
+    public Workspace workspace() {
+        return Workspace.shared(budget);
+    }
+
+    @Override
+    public MemoryBudget memory() {
+        return budget;
+    }
+
+    @Override
+    public java.util.Optional<HostCompute> hostCompute() {
+        return java.util.Optional.of(hostCompute);
+    }
+
+    @Override
+    public void upload(double[] src, Vector dst) {
+        if (src.length != dst.length()) {
+            throw new IllegalArgumentException("upload: " + src.length + " values into " + dst);
+        }
+        if (dst.isContiguous() && dst.precision() == Precision.FP64) {
+            java.lang.foreign.MemorySegment.copy(src, 0, dst.segment(), java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, src.length);
+        } else {
+            dst.fill(src);
+        }
+        transferred.addAndGet(8L * src.length);
+    }
+
+    @Override
+    public void download(Vector src, double[] dst) {
+        if (dst.length != src.length()) {
+            throw new IllegalArgumentException("download: " + src + " into " + dst.length + " values");
+        }
+        if (src.isContiguous() && src.precision() == Precision.FP64) {
+            java.lang.foreign.MemorySegment.copy(src.segment(), java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, dst, 0, dst.length);
+        } else {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = src.get(i);
+            }
+        }
+        transferred.addAndGet(8L * dst.length);
+    }
+
+    @Override
+    public void upload(Matrix host, Matrix dst) {
+        HostStructuralOps.copy(host, dst);
+        transferred.addAndGet(host.rows() * host.cols() * host.precision().bytes());
+    }
+
+    @Override
+    public void download(Matrix src, Matrix host) {
+        HostStructuralOps.copy(src, host);
+        transferred.addAndGet(src.rows() * src.cols() * src.precision().bytes());
+    }
+
+    @Override
+    public double getElement(Vector x, long i) {
+        transferred.addAndGet(8);
+        return x.get(i);
+    }
+
+    @Override
+    public void setElement(Vector x, long i, double value) {
+        transferred.addAndGet(8);
+        x.set(i, value);
+    }
+
+    @Override
+    public long transferredBytes() {
+        return transferred.get();
     }
 
     // ---- level 1 ----
@@ -96,22 +250,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemv(Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y) {
-        long m = trans == Trans.NO ? a.rows() : a.cols();
-        long n = trans == Trans.NO ? a.cols() : a.rows();
-        if (x.length() != n || y.length() != m) {
-            throw new IllegalArgumentException("gemv: " + (trans == Trans.NO ? "A" : "Aᵀ") + " " + a + " times " + x + " into " + y);
-        }
-        if (a.precision() == Precision.FP32 && x.precision() == Precision.FP64 && y.precision() == Precision.FP64
-                && x.isContiguous() && y.isContiguous()) {
-            if (trans == Trans.NO && a.rows() < a.cols()) {
-                FusedProjection.sweep(a, null, x, alpha, beta, y); // wide: split by columns, not by the few row blocks
-            } else if (trans == Trans.NO) {
-                MixedGemv.plain(alpha, a, x, beta, y);
-            } else {
-                MixedGemv.transposed(alpha, a, x, beta, y);
-            }
-            return;
-        }
+        gemvShape(trans, a, x, y);
         if (a.precision() == Precision.FP32 && x.precision() == Precision.FP32 && y.precision() == Precision.FP32) {
             Blas.cblas_sgemv(Blas.CblasColMajor(), op(trans), dim(a.rows()), dim(a.cols()), (float) alpha, a.segment(), dim(a.ld()),
                     x.segment(), inc(x), (float) beta, y.segment(), inc(y));
@@ -122,20 +261,17 @@ public final class CpuBackend implements Backend {
                 x.segment(), inc(x), beta, y.segment(), inc(y));
     }
 
+    static void gemvShape(Trans trans, Matrix a, Vector x, Vector y) {
+        long m = trans == Trans.NO ? a.rows() : a.cols();
+        long n = trans == Trans.NO ? a.cols() : a.rows();
+        if (x.length() != n || y.length() != m) {
+            throw new IllegalArgumentException("gemv: " + (trans == Trans.NO ? "A" : "Aᵀ") + " " + a + " times " + x + " into " + y);
+        }
+    }
+
     @Override
-    public void projectOut(Matrix a, Vector t, Vector z, Vector w) {
-        if (z.length() != a.cols() || w.length() != a.rows() || (t != null && t.length() != a.rows())) {
-            throw new IllegalArgumentException("projectOut: " + a + " with " + t + ", " + z + ", " + w);
-        }
-        if (a.precision() == Precision.FP32 && z.precision() == Precision.FP64 && w.precision() == Precision.FP64
-                && z.isContiguous() && w.isContiguous() && (t == null || (t.precision() == Precision.FP64 && t.isContiguous()))) {
-            FusedProjection.sweep(a, t, z, 1.0, 0.0, w);
-            return;
-        }
-        if (t != null) {
-            gemv(Trans.YES, -1.0, a, t, 1.0, z);
-        }
-        gemv(Trans.NO, 1.0, a, z, 0.0, w);
+    public java.util.Optional<MixedPrecision> mixedPrecision() {
+        return java.util.Optional.of(mixed);
     }
 
     @Override
@@ -200,8 +336,9 @@ public final class CpuBackend implements Backend {
             fp64(a, c);
         }
         long colBytes = a.ld() * a.precision().bytes();
-        long panel = Math.max(1, SYRK_PANEL_BYTES / colBytes); // columns of A per panel
-        if (a.spanBytes() <= SYRK_PANEL_BYTES || a.cols() <= panel) {
+        long panelBytes = settings.syrkPanelBytes();
+        long panel = Math.max(1, panelBytes / colBytes); // columns of A per panel
+        if (a.spanBytes() <= panelBytes || a.cols() <= panel) {
             syrkCall(uplo, trans, alpha, a, beta, c);
         } else if (trans == Trans.NO) {
             // C = Σ_p A_p A_pᵀ over column panels of A
@@ -325,6 +462,68 @@ public final class CpuBackend implements Backend {
     @Override
     public double maxAbs(Vector x) {
         return VectorOps.maxAbs(x);
+    }
+
+    // ---- structural ----
+
+    @Override
+    public void copy(Matrix src, Matrix dst) {
+        HostStructuralOps.copy(src, dst);
+    }
+
+    @Override
+    public void triangle(Uplo uplo, Matrix src, Matrix dst) {
+        HostStructuralOps.triangle(uplo, src, dst);
+    }
+
+    @Override
+    public void symmetrize(Uplo from, Matrix a) {
+        HostStructuralOps.symmetrize(from, a);
+    }
+
+    @Override
+    public void add(double c, Vector x) {
+        HostStructuralOps.add(c, x);
+    }
+
+    @Override
+    public void addSquares(double alpha, Vector x, Vector y) {
+        HostStructuralOps.addSquares(alpha, x, y);
+    }
+
+    @Override
+    public IndexedValue maxIndex(Vector x) {
+        return HostStructuralOps.maxIndex(x);
+    }
+
+    @Override
+    public void gatherRows(Matrix src, long[] rows, Matrix dst) {
+        HostStructuralOps.gatherRows(src, rows, dst);
+    }
+
+    @Override
+    public void setElements(Vector x, long[] indices, int count, double value) {
+        HostStructuralOps.setElements(x, indices, count, value);
+    }
+
+    @Override
+    public void rowSquares(Matrix a, Vector weights, double beta, Vector out) {
+        HostStructuralOps.rowSquares(a, weights, beta, out);
+    }
+
+    @Override
+    public void columnDots(Matrix a, Matrix b, double beta, Vector out) {
+        HostStructuralOps.columnDots(a, b, beta, out);
+    }
+
+    @Override
+    public void dots(Vector[] x, Vector[] y, double[] out) {
+        if (x.length != y.length || out.length != x.length) {
+            throw new IllegalArgumentException("dots: " + x.length + " and " + y.length + " vectors into " + out.length + " results");
+        }
+        for (int i = 0; i < x.length; i++) {
+            out[i] = dot(x[i], y[i]);
+        }
     }
 
     // ---- helpers ----

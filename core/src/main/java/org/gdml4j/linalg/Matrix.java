@@ -17,8 +17,13 @@ public final class Matrix {
     private final long cols;
     private final long ld;
     private final Precision precision;
+    private final MemorySpace space;
 
     Matrix(MemorySegment segment, long rows, long cols, long ld, Precision precision) {
+        this(segment, rows, cols, ld, precision, MemorySpace.HOST);
+    }
+
+    Matrix(MemorySegment segment, long rows, long cols, long ld, Precision precision, MemorySpace space) {
         if (rows < 0 || cols < 0 || ld < Math.max(1, rows)) {
             throw new IllegalArgumentException("bad matrix shape " + rows + " x " + cols + " with ld " + ld);
         }
@@ -32,9 +37,10 @@ public final class Matrix {
         this.cols = cols;
         this.ld = ld;
         this.precision = Objects.requireNonNull(precision);
+        this.space = Objects.requireNonNull(space);
     }
 
-    /** A view of an existing segment as a rows x cols column-major matrix with leading dimension {@code ld}. */
+    /** A host view of an existing segment as a rows x cols column-major matrix with leading dimension {@code ld}. */
     public static Matrix wrap(MemorySegment segment, long rows, long cols, long ld, Precision precision) {
         return new Matrix(segment, rows, cols, ld, precision);
     }
@@ -56,13 +62,29 @@ public final class Matrix {
         return precision;
     }
 
+    /** Where the memory lives; elements of non-host memory are not accessible from host code. */
+    public MemorySpace space() {
+        return space;
+    }
+
     public boolean isSquare() {
         return rows == cols;
     }
 
-    /** The backing memory, starting at element (0, 0). */
+    /** The backing memory, starting at element (0, 0); host memory only (else {@link HostAccessException}). */
     public MemorySegment segment() {
+        hostOnly();
         return segment;
+    }
+
+    MemorySegment rawSegment() {
+        return segment;
+    }
+
+    private void hostOnly() {
+        if (!space.hostAccessible()) {
+            throw new HostAccessException(this, space);
+        }
     }
 
     /** Bytes this view spans in memory (including the gaps of a leading dimension larger than rows). */
@@ -76,7 +98,7 @@ public final class Matrix {
         Objects.checkFromIndexSize(c0, nc, cols);
         long offset = (r0 + c0 * ld) * precision.bytes();
         long bytes = (nr == 0 || nc == 0) ? 0 : ((nc - 1) * ld + nr) * precision.bytes();
-        return new Matrix(segment.asSlice(offset, bytes), nr, nc, ld, precision);
+        return new Matrix(segment.asSlice(offset, bytes), nr, nc, ld, precision, space);
     }
 
     /** Columns [c0, c0 + nc), sharing memory. */
@@ -87,21 +109,21 @@ public final class Matrix {
     /** Column j as a contiguous vector view. */
     public Vector column(long j) {
         Objects.checkIndex(j, cols);
-        return new Vector(segment.asSlice(j * ld * precision.bytes(), rows * precision.bytes()), rows, 1, precision);
+        return new Vector(segment.asSlice(j * ld * precision.bytes(), rows * precision.bytes()), rows, 1, precision, space);
     }
 
     /** Row i as a strided vector view (inc = ld). */
     public Vector row(long i) {
         Objects.checkIndex(i, rows);
         long bytes = cols == 0 ? 0 : ((cols - 1) * ld + 1) * precision.bytes();
-        return new Vector(segment.asSlice(i * precision.bytes(), bytes), cols, ld, precision);
+        return new Vector(segment.asSlice(i * precision.bytes(), bytes), cols, ld, precision, space);
     }
 
     /** The diagonal of a square (or the leading square part of a) matrix, as a strided view (inc = ld + 1). */
     public Vector diagonal() {
         long m = Math.min(rows, cols);
         long bytes = m == 0 ? 0 : ((m - 1) * (ld + 1) + 1) * precision.bytes();
-        return new Vector(segment.asSlice(0, bytes), m, ld + 1, precision);
+        return new Vector(segment.asSlice(0, bytes), m, ld + 1, precision, space);
     }
 
     /** The whole matrix as one vector; only for contiguous storage (ld == rows). */
@@ -109,10 +131,11 @@ public final class Matrix {
         if (ld != rows && cols > 1) {
             throw new IllegalStateException("matrix with ld " + ld + " > rows " + rows + " is not contiguous");
         }
-        return new Vector(segment.asSlice(0, rows * cols * precision.bytes()), rows * cols, 1, precision);
+        return new Vector(segment.asSlice(0, rows * cols * precision.bytes()), rows * cols, 1, precision, space);
     }
 
     public double get(long i, long j) {
+        hostOnly();
         Objects.checkIndex(i, rows);
         Objects.checkIndex(j, cols);
         long idx = i + j * ld;
@@ -121,6 +144,7 @@ public final class Matrix {
     }
 
     public void set(long i, long j, double v) {
+        hostOnly();
         Objects.checkIndex(i, rows);
         Objects.checkIndex(j, cols);
         long idx = i + j * ld;
@@ -160,6 +184,7 @@ public final class Matrix {
 
     @Override
     public String toString() {
-        return "Matrix[" + rows + " x " + cols + (ld == rows ? "" : ", ld " + ld) + ", " + precision + "]";
+        return "Matrix[" + rows + " x " + cols + (ld == rows ? "" : ", ld " + ld) + ", " + precision
+                + (space.hostAccessible() ? "" : ", " + space) + "]";
     }
 }

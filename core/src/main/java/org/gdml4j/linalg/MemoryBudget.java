@@ -4,55 +4,64 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The process-wide budget for off-heap memory: the user's {@code --max-memory} (if set) minus what gdml4j
- * holds now, capped by what the system can still give (physical memory, cgroup limit). Every large
- * allocation goes through {@link Workspace}, which asks {@link #require} first, so a plan that does not fit
- * fails up front with the bytes needed and available instead of thrashing or being killed later.
+ * A budget for the memory of one backend: the user's {@code --max-memory} (if set) minus what has been allocated
+ * through it and is still held, capped by what the system can still give (physical memory, cgroup limit). Every
+ * large allocation goes through a {@link Workspace}, which asks {@link #require} first, so a plan that does not fit
+ * fails up front with the bytes needed and available instead of thrashing or being killed later. Each backend owns
+ * one (a device's would be sized by its device memory); host workspaces made outside any backend (file reading,
+ * tests) share {@link #unmanaged()}, which has no cap of its own.
  */
 public final class MemoryBudget {
-    private static final AtomicLong LIVE = new AtomicLong();
-    private static volatile long userLimit = -1;
+    private static final MemoryBudget UNMANAGED = new MemoryBudget(-1);
+    private final AtomicLong live = new AtomicLong();
+    private final long userLimit;
 
-    private MemoryBudget() {
+    private MemoryBudget(long userLimit) {
+        this.userLimit = userLimit > 0 ? userLimit : -1;
     }
 
-    /** Sets the user's cap ({@code --max-memory}); a value ≤ 0 removes it. */
-    public static void setUserLimit(long bytes) {
-        userLimit = bytes > 0 ? bytes : -1;
+    /** A budget for host memory with the user's cap ({@code --max-memory}); a value ≤ 0 means none. */
+    public static MemoryBudget host(long userLimit) {
+        return new MemoryBudget(userLimit);
     }
 
-    public static long userLimit() {
+    /** The budget of host workspaces made outside any backend: only the system's memory limits it. */
+    public static MemoryBudget unmanaged() {
+        return UNMANAGED;
+    }
+
+    /** The user's cap in bytes, or −1 for none. */
+    public long userLimit() {
         return userLimit;
     }
 
-    /** Off-heap bytes gdml4j holds right now (through workspaces). */
-    public static long liveBytes() {
-        return LIVE.get();
+    /** Bytes held right now through workspaces of this budget. */
+    public long liveBytes() {
+        return live.get();
     }
 
     /** Bytes that may still be allocated: min(system headroom, user cap − live). */
-    public static long availableBytes() {
+    public long availableBytes() {
         long sys = SystemMemory.read().obtainableBytes();
-        long user = userLimit;
-        return user > 0 ? Math.min(sys, Math.max(0, user - LIVE.get())) : sys;
+        return userLimit > 0 ? Math.min(sys, Math.max(0, userLimit - live.get())) : sys;
     }
 
     /**
      * Checks that {@code bytes} more fit; otherwise throws {@link InsufficientMemoryException} naming
      * {@code what}, the bytes needed and available, and which limit binds.
      */
-    public static void require(long bytes, String what) {
+    public void require(long bytes, String what) {
         if (bytes <= 0) {
             return;
         }
         SystemMemory sys = SystemMemory.read();
         long sysAvail = sys.obtainableBytes();
-        long user = userLimit;
-        long userAvail = user > 0 ? Math.max(0, user - LIVE.get()) : Long.MAX_VALUE;
+        long held = live.get();
+        long userAvail = userLimit > 0 ? Math.max(0, userLimit - held) : Long.MAX_VALUE;
         long avail = Math.min(sysAvail, userAvail);
         if (bytes > avail) {
             String which = userAvail < sysAvail
-                    ? "--max-memory " + formatBytes(user) + ", of which gdml4j already holds " + formatBytes(LIVE.get())
+                    ? "--max-memory " + formatBytes(userLimit) + ", of which gdml4j already holds " + formatBytes(held)
                     : "system: " + formatBytes(sys.availableBytes()) + " available of " + formatBytes(sys.totalBytes())
                             + (sys.cgroupLimit().isPresent() ? ", cgroup limit " + formatBytes(sys.cgroupLimit().getAsLong()) : "");
             throw new InsufficientMemoryException(what + " needs " + formatBytes(bytes) + " but only " + formatBytes(avail)
@@ -60,12 +69,12 @@ public final class MemoryBudget {
         }
     }
 
-    static void acquired(long bytes) {
-        LIVE.addAndGet(bytes);
+    void acquired(long bytes) {
+        live.addAndGet(bytes);
     }
 
-    static void released(long bytes) {
-        LIVE.addAndGet(-bytes);
+    void released(long bytes) {
+        live.addAndGet(-bytes);
     }
 
     /** Parses sizes like {@code 12g}, {@code 512M}, {@code 1.5GB}, {@code 1000000} (bytes; k/m/g/t are powers of 1024). */

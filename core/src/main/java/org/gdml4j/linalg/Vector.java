@@ -14,8 +14,13 @@ public final class Vector {
     private final long length;
     private final long inc;
     private final Precision precision;
+    private final MemorySpace space;
 
     Vector(MemorySegment segment, long length, long inc, Precision precision) {
+        this(segment, length, inc, precision, MemorySpace.HOST);
+    }
+
+    Vector(MemorySegment segment, long length, long inc, Precision precision, MemorySpace space) {
         if (length < 0 || inc < 1) {
             throw new IllegalArgumentException("bad vector shape: length " + length + ", inc " + inc);
         }
@@ -28,11 +33,17 @@ public final class Vector {
         this.length = length;
         this.inc = inc;
         this.precision = Objects.requireNonNull(precision);
+        this.space = Objects.requireNonNull(space);
     }
 
-    /** A contiguous vector over an existing segment (e.g. one read from a file). */
+    /** A contiguous host vector over an existing segment (e.g. one read from a file). */
     public static Vector wrap(MemorySegment segment, Precision precision) {
         return new Vector(segment, segment.byteSize() / precision.bytes(), 1, precision);
+    }
+
+    /** A strided host vector over an existing segment: element i at {@code segment[i * inc]}. */
+    public static Vector wrap(MemorySegment segment, long length, long inc, Precision precision) {
+        return new Vector(segment, length, inc, precision);
     }
 
     public long length() {
@@ -47,13 +58,29 @@ public final class Vector {
         return precision;
     }
 
+    /** Where the memory lives; elements of non-host memory are not accessible from host code. */
+    public MemorySpace space() {
+        return space;
+    }
+
     public boolean isContiguous() {
         return inc == 1 || length <= 1;
     }
 
-    /** The backing memory, starting at element 0. */
+    /** The backing memory, starting at element 0; host memory only (else {@link HostAccessException}). */
     public MemorySegment segment() {
+        hostOnly();
         return segment;
+    }
+
+    MemorySegment rawSegment() {
+        return segment;
+    }
+
+    private void hostOnly() {
+        if (!space.hostAccessible()) {
+            throw new HostAccessException(this, space);
+        }
     }
 
     /** Elements [from, from + len) as a view (no copy). */
@@ -61,16 +88,26 @@ public final class Vector {
         Objects.checkFromIndexSize(from, len, length);
         long offset = from * inc * precision.bytes();
         long bytes = len == 0 ? 0 : ((len - 1) * inc + 1) * precision.bytes();
-        return new Vector(segment.asSlice(offset, bytes), len, inc, precision);
+        return new Vector(segment.asSlice(offset, bytes), len, inc, precision, space);
+    }
+
+    /** A contiguous vector seen as a rows x cols column-major matrix (rows·cols = length), sharing memory. */
+    public Matrix asMatrix(long rows, long cols) {
+        if (!isContiguous() || Math.multiplyExact(rows, cols) != length) {
+            throw new IllegalArgumentException("asMatrix: " + this + " as " + rows + " x " + cols);
+        }
+        return new Matrix(segment, rows, cols, Math.max(1, rows), precision, space);
     }
 
     public double get(long i) {
+        hostOnly();
         Objects.checkIndex(i, length);
         return precision == Precision.FP64 ? segment.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i * inc)
                 : segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i * inc);
     }
 
     public void set(long i, double v) {
+        hostOnly();
         Objects.checkIndex(i, length);
         if (precision == Precision.FP64) {
             segment.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i * inc, v);
@@ -104,6 +141,6 @@ public final class Vector {
 
     @Override
     public String toString() {
-        return "Vector[" + length + (inc == 1 ? "" : ", inc " + inc) + ", " + precision + "]";
+        return "Vector[" + length + (inc == 1 ? "" : ", inc " + inc) + ", " + precision + (space.hostAccessible() ? "" : ", " + space) + "]";
     }
 }

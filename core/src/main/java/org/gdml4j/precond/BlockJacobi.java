@@ -14,51 +14,44 @@ import org.gdml4j.solve.Progress;
  * Local (block-diagonal) preconditioners, the baselines of Appendix B 1 that show local preconditioning fails:
  * {@code block-jacobi} keeps one 3N x 3N block per training molecule; {@code atom-jacobi} keeps only the
  * correlations between the same atom index across all molecules (N blocks of 3M x 3M, on a permuted index set).
- * Each block B + λI is Cholesky-factored; the apply gathers, solves and scatters per block.
+ * Each block B + λI is Cholesky-factored. The apply solves in place: a vector of length n = 3N·M seen as a 3N x M
+ * matrix has molecule i's block as column i and atom a's block as rows 3a..3a+2 (a 3 x M view), so a block is a
+ * view or one strided copy, never an element-by-element gather on the host.
  */
 public final class BlockJacobi implements Preconditioner {
     private final Backend be;
     private final Workspace ws;
-    private final long[][] index; // index[b] = the rows/columns of block b
     private final Matrix[] chol;
-    private final Vector[] scratch;
+    private final boolean atoms;
+    private final int blockSize; // 3N
+    private final Vector scratch;
     private final String name;
 
-    private BlockJacobi(Backend be, Workspace ws, long[][] index, Matrix[] chol, String name) {
+    private BlockJacobi(Backend be, Workspace ws, Matrix[] chol, boolean atoms, int blockSize, String name) {
         this.be = be;
         this.ws = ws;
-        this.index = index;
         this.chol = chol;
+        this.atoms = atoms;
+        this.blockSize = blockSize;
         this.name = name;
-        this.scratch = new Vector[index.length == 0 ? 0 : 1];
-        if (index.length > 0) {
-            int max = 0;
-            for (long[] b : index) {
-                max = Math.max(max, b.length);
-            }
-            scratch[0] = ws.vector(max, "block scratch");
-        }
+        this.scratch = atoms && chol.length > 0 ? ws.vector(chol[0].rows(), "block scratch") : null;
     }
 
     /** One block per training molecule: K_ii (3N x 3N). */
     public static BlockJacobi molecules(Backend be, ColumnSource src, double lambda, Progress progress) {
         int b = src.blockSize();
         int m = (int) (src.size() / b);
-        long[][] index = new long[m][b];
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         Matrix[] chol = new Matrix[m];
         progress.start("block-Jacobi blocks", m, "molecules");
         for (int i = 0; i < m; i++) {
-            for (int r = 0; r < b; r++) {
-                index[i][r] = (long) i * b + r;
-            }
             chol[i] = ws.matrix(b, b, "block-Jacobi block");
             src.diagonalBlock(i, chol[i]);
             factor(be, chol[i], lambda);
             progress.update(i + 1);
         }
         progress.finish();
-        return new BlockJacobi(be, ws, index, chol, "block-jacobi");
+        return new BlockJacobi(be, ws, chol, false, b, "block-jacobi");
     }
 
     /** One block per atom index a: rows/columns 3N·i + 3a + t for all molecules i and t (3M x 3M). */
@@ -66,37 +59,31 @@ public final class BlockJacobi implements Preconditioner {
         int b = src.blockSize();
         int atoms = b / 3;
         int m = (int) (src.size() / b);
-        long[][] index = new long[atoms][3 * m];
-        Workspace ws = Workspace.shared();
+        long[] index = new long[3 * m];
+        Workspace ws = be.workspace();
         Matrix[] chol = new Matrix[atoms];
         progress.start("atom-Jacobi blocks", atoms, "atoms");
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             Matrix cols = tmp.matrix(src.size(), 3L * m, "atom-block columns");
             for (int a = 0; a < atoms; a++) {
                 for (int i = 0; i < m; i++) {
                     for (int t = 0; t < 3; t++) {
-                        index[a][3 * i + t] = (long) i * b + 3L * a + t;
+                        index[3 * i + t] = (long) i * b + 3L * a + t;
                     }
                 }
-                src.columns(index[a], cols);
+                src.columns(index, cols);
                 chol[a] = ws.matrix(3L * m, 3L * m, "atom-Jacobi block");
-                for (int c = 0; c < 3 * m; c++) {
-                    for (int r = 0; r < 3 * m; r++) {
-                        chol[a].set(r, c, cols.get(index[a][r], c));
-                    }
-                }
+                be.gatherRows(cols, index, chol[a]);
                 factor(be, chol[a], lambda);
                 progress.update(a + 1);
             }
         }
         progress.finish();
-        return new BlockJacobi(be, ws, index, chol, "atom-jacobi");
+        return new BlockJacobi(be, ws, chol, true, b, "atom-jacobi");
     }
 
     private static void factor(Backend be, Matrix block, double lambda) {
-        for (long i = 0; i < block.rows(); i++) {
-            block.set(i, i, block.get(i, i) + lambda);
-        }
+        be.add(lambda, block.diagonal());
         int info = be.potrf(Uplo.LOWER, block);
         if (info != 0) {
             throw new IllegalStateException("a Jacobi block is not positive definite (failed at column " + info + ")");
@@ -105,24 +92,30 @@ public final class BlockJacobi implements Preconditioner {
 
     @Override
     public void apply(Vector r, Vector z) {
-        Vector s0 = scratch[0];
-        for (int b = 0; b < index.length; b++) {
-            long[] idx = index[b];
-            Vector s = s0.slice(0, idx.length);
-            for (int i = 0; i < idx.length; i++) {
-                s.set(i, r.get(idx[i]));
-            }
-            be.trsv(Uplo.LOWER, Trans.NO, Diag.NON_UNIT, chol[b], s);
-            be.trsv(Uplo.LOWER, Trans.YES, Diag.NON_UNIT, chol[b], s);
-            for (int i = 0; i < idx.length; i++) {
-                z.set(idx[i], s.get(i));
+        be.copy(r, z);
+        Matrix zm = z.asMatrix(blockSize, z.length() / blockSize); // column i: molecule i
+        for (int b = 0; b < chol.length; b++) {
+            if (atoms) {
+                Matrix rows = zm.block(3L * b, 0, 3, zm.cols()); // atom b of every molecule
+                Matrix s = scratch.asMatrix(3, zm.cols());
+                be.copy(rows, s);
+                solve(chol[b], scratch);
+                be.copy(s, rows);
+            } else {
+                solve(chol[b], zm.column(b));
             }
         }
     }
 
+    /** x ← (L Lᵀ)⁻¹ x. */
+    private void solve(Matrix l, Vector x) {
+        be.trsv(Uplo.LOWER, Trans.NO, Diag.NON_UNIT, l, x);
+        be.trsv(Uplo.LOWER, Trans.YES, Diag.NON_UNIT, l, x);
+    }
+
     @Override
     public String describe() {
-        return name + ", " + index.length + " blocks of " + (index.length == 0 ? 0 : index[0].length);
+        return name + ", " + chol.length + " blocks of " + (chol.length == 0 ? 0 : chol[0].rows());
     }
 
     @Override

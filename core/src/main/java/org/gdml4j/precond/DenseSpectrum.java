@@ -44,8 +44,8 @@ public final class DenseSpectrum {
     /** Assembles K densely and decomposes it (syevd). */
     public static Decomposition decompose(Backend be, ColumnSource src, Progress progress) {
         long n = src.size();
-        MemoryBudget.require(bytesNeeded(n), "the dense eigendecomposition of K (n = " + n + "; only for small problems)");
-        Workspace ws = Workspace.shared();
+        be.memory().require(bytesNeeded(n), "the dense eigendecomposition of K (n = " + n + "; only for small problems)");
+        Workspace ws = be.workspace();
         try {
             Vector values = ws.vector(n, "eigenvalues");
             Matrix k = ws.uninitializedMatrix(n, n, Precision.FP64, "dense K for its eigendecomposition");
@@ -68,14 +68,15 @@ public final class DenseSpectrum {
     /** The exact top-k eigenvectors: K̂ = U_k Λ_k U_kᵀ, the best rank-k approximation. */
     public static LowRankFactor truncatedEigen(Backend be, Decomposition d, int k, double lambda) {
         long n = d.vectors.rows();
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         try {
             Matrix w = ws.matrix(n, k, "preconditioner factor (eigen)");
+            double[] ascending = new double[k];
+            be.download(d.values.slice(n - k, k), ascending);
             double[] top = new double[k];
             for (int j = 0; j < k; j++) {
-                long src0 = n - 1 - j; // descending
-                be.copy(d.vectors.column(src0), w.column(j));
-                top[j] = d.values.get(src0);
+                be.copy(d.vectors.column(n - 1 - j), w.column(j)); // descending
+                top[j] = ascending[k - 1 - j];
             }
             return LowRankFactor.fromEigen(be, ws, w, top, lambda, "eigen");
         } catch (RuntimeException e) {
@@ -84,16 +85,14 @@ public final class DenseSpectrum {
         }
     }
 
-    /** Rank-k leverage scores τ_i = ‖[U_k]_{i,:}‖² (eq. B1). */
-    public static double[] rankKLeverageScores(Decomposition d, int k) {
+    /** Rank-k leverage scores τ_i = ‖[U_k]_{i,:}‖² (eq. B1); the n scores come to the host once (for the sampling). */
+    public static double[] rankKLeverageScores(Backend be, Decomposition d, int k) {
         long n = d.vectors.rows();
         double[] tau = new double[Math.toIntExact(n)];
-        for (long j = n - k; j < n; j++) {
-            Vector u = d.vectors.column(j);
-            for (int i = 0; i < tau.length; i++) {
-                double v = u.get(i);
-                tau[i] += v * v;
-            }
+        try (Workspace tmp = be.workspace()) {
+            Vector scores = tmp.vector(n, "rank-k leverage scores");
+            be.rowSquares(d.vectors.columns(n - k, k), null, 0.0, scores);
+            be.download(scores, tau);
         }
         return tau;
     }

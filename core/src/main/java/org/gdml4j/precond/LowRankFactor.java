@@ -26,15 +26,18 @@ import org.gdml4j.solve.Preconditioner;
  * range(Q): the rounding error of v − QQᵀv, of size ε‖v‖, is amplified by 1/λ, giving a backward error of about
  * (‖v‖/‖v_⊥‖)·ε‖P‖‖x‖ with v_⊥ = v − QQᵀv. So when ‖v_⊥‖² is below {@link #REPROJECT_BELOW}·‖v‖² the complement is
  * re-projected once more (two more passes) and x = W diag(1/(s² + λ)) Wᵀv + λ⁻¹(I − QQᵀ)v is assembled from the
- * accurate parts. The threshold (‖v_⊥‖ below ≈ 0.03·‖v‖) keeps that backward error below ≈ 100·ε‖P‖‖x‖ (LowRankFactorTest). PCG
- * itself is indifferent to it: on aspirin M = 250 (leverage, k = 2315, perf/bench solve 250 "--solver pcg
+ * accurate parts. The plain form's constant grows like √k (the rounding of the k-term sums of Qc), so the threshold
+ * (‖v_⊥‖ below 0.1·‖v‖) keeps that backward error below ≈ 100·ε‖P‖‖x‖ at the test's k = 40 on every BLAS kernel tried
+ * (LowRankFactorTest). With 1e-3 (‖v_⊥‖ below ≈ 0.03‖v‖) a vector with 5 % outside range(Q) had a backward error of
+ * 121 ε‖P‖‖x‖ with OpenBLAS's SkylakeX kernels (AVX-512 Zen 5), within 100 with its Haswell kernels. PCG itself is
+ * indifferent to the threshold: on aspirin M = 250 (leverage, k = 2315, perf/bench solve 250 "--solver pcg
  * --no-grow") thresholds 1e-2 / 1e-3 / 1e-4 / never re-projected 565 / 436 / 268 / 0 of ~820 applies, for 821 /
- * 819 / 821 / 824 iterations and the same MAE, with 46 / 40 / 33 / 31 s of apply time; 1e-3 is the cheapest
- * setting that still meets a modest backward-error bound.
+ * 819 / 821 / 824 iterations and the same MAE, with 46 / 40 / 33 / 31 s of apply time. The default FP32 factor has
+ * its own threshold ({@link SplitBasisApply#REPROJECT_BELOW}); this one costs only FP64 factors ≈ 15 % of apply time.
  */
 public final class LowRankFactor implements Preconditioner {
     /** Re-project when the part of v outside range(Q) holds less than this fraction of ‖v‖² (see the class comment). */
-    static final double REPROJECT_BELOW = 1e-3;
+    static final double REPROJECT_BELOW = 1e-2;
 
     private final Backend be;
     private final Workspace ws;
@@ -65,10 +68,14 @@ public final class LowRankFactor implements Preconditioner {
         this.c = ws.vector(k, "Woodbury scratch");
         this.c2 = ws.vector(k, "Woodbury scratch");
         this.t = ws.vector(k, "Woodbury scratch");
+        double[] w = new double[k];
+        double[] inv = new double[k];
         for (int i = 0; i < k; i++) {
-            weights.set(i, s2[i] / (s2[i] + lambda));
-            inverse.set(i, lambda / (s2[i] + lambda)); // λ/(s² + λ): the range(W) part of λP⁻¹
+            w[i] = s2[i] / (s2[i] + lambda);
+            inv[i] = lambda / (s2[i] + lambda); // λ/(s² + λ): the range(W) part of λP⁻¹
         }
+        be.upload(w, weights);
+        be.upload(inv, inverse);
     }
 
     /**
@@ -107,15 +114,11 @@ public final class LowRankFactor implements Preconditioner {
         }
         Matrix u = ws.matrix(k, k, "core eigenvectors");
         double[] s2 = new double[k];
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             Vector tau = tmp.vector(k, "QR scalars");
             be.geqrf(a, tau);
             Matrix r = tmp.matrix(k, k, "R factor");
-            for (int j = 0; j < k; j++) {
-                for (int i = 0; i <= j; i++) {
-                    r.set(i, j, a.get(i, j));
-                }
-            }
+            be.triangle(Uplo.UPPER, a.block(0, 0, k, k), r);
             be.orgqr(a, tau); // a now holds Q
             if (chol != null) {
                 // K̂ = Q R K_SS⁻¹ Rᵀ Qᵀ = Q (R C⁻ᵀ)(R C⁻ᵀ)ᵀ Qᵀ
@@ -131,17 +134,18 @@ public final class LowRankFactor implements Preconditioner {
                 throw new IllegalStateException("the eigendecomposition of the " + k + " x " + k + " core did not converge (info " + info + ")");
             }
             // descending order, like the eigen preconditioner's
+            Vector swap = tmp.vector(k, "column swap");
             for (int j = 0; j < k / 2; j++) {
                 Vector x = u.column(j);
                 Vector y = u.column(k - 1 - j);
-                for (int i = 0; i < k; i++) {
-                    double v = x.get(i);
-                    x.set(i, y.get(i));
-                    y.set(i, v);
-                }
+                be.copy(x, swap);
+                be.copy(y, x);
+                be.copy(swap, y);
             }
+            double[] ascending = new double[k];
+            be.download(values, ascending);
             for (int j = 0; j < k; j++) {
-                s2[j] = Math.max(0, values.get(k - 1 - j));
+                s2[j] = Math.max(0, ascending[k - 1 - j]);
             }
         }
         return new LowRankFactor(be, ws, a, u, s2, lambda, label);
@@ -188,42 +192,29 @@ public final class LowRankFactor implements Preconditioner {
 
     /**
      * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU
-     * (sgdml-reference.md §6), by row panels of W.
+     * (docs/sgdml-formulas.md §8), by row panels of W; the n scores come to the host once (for the sampling).
      */
     public double[] leverageScores() {
         long n = q.rows();
         long k = q.cols();
         double[] tau = new double[Math.toIntExact(n)];
-        try (Workspace tmp = Workspace.shared()) {
-            long panel = Math.max(64, Math.min(n, (32L << 20) / Math.max(1, k * 8)));
-            Matrix wp = tmp.matrix(panel, k, "basis panel");
-            for (long r0 = 0; r0 < n; r0 += panel) {
-                long rows = Math.min(panel, n - r0);
-                Matrix w = wp.block(0, 0, rows, k);
-                Matrix src = q.block(r0, 0, rows, k);
-                if (u == null) {
-                    for (long j = 0; j < k; j++) {
-                        be.copy(src.column(j), w.column(j));
-                    }
-                } else {
-                    be.gemm(Trans.NO, Trans.NO, 1.0, src, u, 0.0, w);
+        try (Workspace tmp = be.workspace()) {
+            Vector scores = tmp.vector(n, "leverage scores");
+            if (u == null) {
+                be.rowSquares(q, weights, 0.0, scores);
+            } else {
+                long panel = Math.max(64, Math.min(n, (32L << 20) / Math.max(1, k * 8)));
+                Matrix wp = tmp.matrix(panel, k, "basis panel");
+                for (long r0 = 0; r0 < n; r0 += panel) {
+                    long rows = Math.min(panel, n - r0);
+                    Matrix w = wp.block(0, 0, rows, k);
+                    be.gemm(Trans.NO, Trans.NO, 1.0, q.block(r0, 0, rows, k), u, 0.0, w);
+                    be.rowSquares(w, weights, 0.0, scores.slice(r0, rows));
                 }
-                addRowSquares(w, weights, tau, r0);
             }
+            be.download(scores, tau);
         }
         return tau;
-    }
-
-    /** tau[r0 + i] += Σ_j w_j·panel_ij² (w_j = 1 when {@code weights} is null): one row panel of a leverage score. */
-    static void addRowSquares(Matrix panel, Vector weights, double[] tau, long r0) {
-        for (long j = 0; j < panel.cols(); j++) {
-            double wj = weights == null ? 1.0 : weights.get(j);
-            Vector col = panel.column(j);
-            for (int i = 0; i < panel.rows(); i++) {
-                double v = col.get(i);
-                tau[(int) (r0 + i)] += wj * v * v;
-            }
-        }
     }
 
     /** The orthonormal basis Q (n x k, FP64): a view into this factor's memory, valid until {@link #close()}. */
@@ -243,15 +234,18 @@ public final class LowRankFactor implements Preconditioner {
     /** b ← U diag(s) (k x k; diag(s) when U = I): a square factor of the core, K̂ = Q b bᵀ Qᵀ. */
     void coreFactor(Matrix b) {
         int k = s2.length;
+        double[] s = new double[k];
         for (int j = 0; j < k; j++) {
-            double sj = Math.sqrt(s2[j]);
-            if (u == null) {
-                be.fill(b.column(j), 0.0);
-                b.set(j, j, sj);
-            } else {
-                be.copy(u.column(j), b.column(j));
-                be.scal(sj, b.column(j));
-            }
+            s[j] = Math.sqrt(s2[j]);
+        }
+        if (u == null) {
+            be.fill(b.asVector(), 0.0);
+            be.upload(s, b.diagonal());
+            return;
+        }
+        be.copy(u, b);
+        for (int j = 0; j < k; j++) {
+            be.scal(s[j], b.column(j));
         }
     }
 

@@ -34,18 +34,18 @@ public final class Nystrom {
             Precision precision) {
         long n = src.size();
         int k = s.length;
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         try {
             Matrix cols = ws.uninitializedMatrix(n, k, Precision.FP64, "preconditioner factor (" + label + ")");
             progress.start("kernel columns (" + label + ")", k, "columns");
             writeColumns(src, s, cols, progress);
             progress.finish();
-            try (Workspace small = Workspace.shared()) {
+            try (Workspace small = be.workspace()) {
                 Matrix kss = small.matrix(k, k, "K_SS");
                 progress.start("factorising the preconditioner", 1, "step");
                 choleskyOfKss(be, cols, s, kss, progress);
                 LowRankFactor exact = LowRankFactor.fromNystrom(be, ws, cols, kss, lambda, label);
-                Preconditioner f = precision == Precision.FP64 ? exact : SinglePrecisionFactor.round(be, exact, lambda);
+                Preconditioner f = precision == Precision.FP64 ? exact : SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress);
                 progress.finish();
                 return f;
             }
@@ -60,27 +60,17 @@ public final class Nystrom {
         return (LowRankFactor) build(be, src, s, lambda, label, progress, Precision.FP64);
     }
 
-    /** The lower triangle of K_SS (rows s of the columns) into kss, plus {@code jitter} on its diagonal. */
-    private static void copyKss(Matrix cols, long[] s, Matrix kss, double jitter) {
-        int k = s.length;
-        for (int j = 0; j < k; j++) {
-            for (int i = j; i < k; i++) {
-                kss.set(i, j, cols.get(s[i], j));
-            }
-            kss.set(j, j, kss.get(j, j) + jitter);
-        }
-    }
-
     /** kss ← chol(K_SS + δI), lower, upper triangle zeroed; δ climbs the jitter ladder until it succeeds. */
     private static void choleskyOfKss(Backend be, Matrix cols, long[] s, Matrix kss, Progress progress) {
         int k = s.length;
-        double meanDiag = 0;
-        for (int j = 0; j < k; j++) {
-            meanDiag += cols.get(s[j], j) / k;
-        }
+        be.gatherRows(cols, s, kss); // K_SS: rows s of the columns
+        double meanDiag = be.sum(kss.diagonal()) / k;
         double jitter = 0;
         for (int step = 0;; step++) {
-            copyKss(cols, s, kss, jitter);
+            if (step > 0) {
+                be.gatherRows(cols, s, kss); // potrf overwrote the lower triangle
+                be.add(jitter, kss.diagonal());
+            }
             if (be.potrf(Uplo.LOWER, kss) == 0) {
                 break;
             }
@@ -90,11 +80,7 @@ public final class Nystrom {
             jitter = JITTER[step] * meanDiag;
             progress.note(String.format(Locale.ROOT, "K_SS Cholesky failed; retrying with jitter %.1e", jitter));
         }
-        for (int j = 1; j < k; j++) {
-            for (int i = 0; i < j; i++) {
-                kss.set(i, j, 0.0); // potrf leaves the upper triangle as it was
-            }
-        }
+        be.triangle(Uplo.LOWER, kss, kss); // potrf leaves the upper triangle as it was
     }
 
     /** K[:, s] into cols, in slices of a few molecules so progress moves. */

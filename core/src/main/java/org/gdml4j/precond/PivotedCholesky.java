@@ -1,8 +1,5 @@
 package org.gdml4j.precond;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Trans;
 import org.gdml4j.linalg.Matrix;
@@ -19,8 +16,6 @@ import org.gdml4j.solve.Progress;
  * needed. The result K̂ = L Lᵀ goes to the stable Woodbury form of {@link LowRankFactor}.
  */
 public final class PivotedCholesky {
-    private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-
     private PivotedCholesky() {
     }
 
@@ -43,7 +38,7 @@ public final class PivotedCholesky {
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k must be in [1, " + n + "], got " + k);
         }
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         try {
             Matrix l = ws.matrix(n, k, "preconditioner factor (cholesky)");
             long[] pivots = new long[k];
@@ -69,10 +64,10 @@ public final class PivotedCholesky {
         if (pivots.length != k0 || k <= k0 || k > n) {
             throw new IllegalArgumentException("extend: " + pivots.length + " pivots for rank " + k0 + ", to k = " + k + " (n = " + n + ")");
         }
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         try {
             Matrix l = ws.matrix(n, k, Precision.FP64, "preconditioner factor (cholesky)");
-            try (Workspace tmp = Workspace.shared()) {
+            try (Workspace tmp = be.workspace()) {
                 Matrix b = tmp.matrix(k0, k0, "U diag(s)");
                 current.coreFactor(b);
                 be.gemm(Trans.NO, Trans.NO, 1.0, current.basis(), b, 0.0, l.columns(0, k0));
@@ -92,7 +87,7 @@ public final class PivotedCholesky {
         long[] piv = java.util.Arrays.copyOf(pivots, rank);
         progress.start("factorising the preconditioner", 1, "step");
         LowRankFactor exact = LowRankFactor.fromFactor(be, ws, l.columns(0, rank), lambda, "cholesky");
-        org.gdml4j.solve.Preconditioner f = precision == Precision.FP32 ? SinglePrecisionFactor.round(be, exact, lambda) : exact;
+        org.gdml4j.solve.Preconditioner f = precision == Precision.FP32 ? SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress) : exact;
         progress.finish();
         return new Built(f, piv);
     }
@@ -115,29 +110,27 @@ public final class PivotedCholesky {
             throw new IllegalArgumentException("the greedy steps need an FP64 factor, got " + l);
         }
         int rank = 0;
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             Vector d = tmp.vector(n, "residual diagonal");
             src.diagonal(d);
             double trace0 = be.sum(d);
-            boolean[] taken = new boolean[Math.toIntExact(n)];
             for (int j = 0; j < start; j++) {
-                subtractSquares(d.segment(), l.column(j).segment(), n);
+                be.addSquares(-1.0, l.column(j), d);
             }
-            for (int j = 0; j < start; j++) { // after all columns: their squares leave rounding noise on the pivots
-                taken[Math.toIntExact(pivots[j])] = true;
-                d.set(pivots[j], 0.0);
-            }
+            // taken pivots leave the race for good: −∞ stays −∞ whatever is subtracted later (their entries of later
+            // columns are exactly zero anyway). After all columns: their squares leave rounding noise on the pivots.
+            be.setElements(d, pivots, start, Double.NEGATIVE_INFINITY);
             progress.start("pivoted Cholesky", k, "columns");
             rank = start;
             progress.update(rank);
             for (int m = start; m < k; m++) {
-                int pivot = argmax(d.segment(), taken);
-                double dp = pivot < 0 ? 0 : d.get(pivot);
+                Backend.IndexedValue best = be.maxIndex(d);
+                double dp = best.value();
                 if (!(dp > 1e-15 * trace0 / n)) {
                     progress.note("pivoted Cholesky stopped at rank " + m + ": the residual diagonal is exhausted");
                     break;
                 }
-                taken[pivot] = true;
+                long pivot = best.index();
                 pivots[m] = pivot;
                 Vector col = l.column(m);
                 src.columns(new long[] {pivot}, l.columns(m, 1));
@@ -148,37 +141,15 @@ public final class PivotedCholesky {
                 }
                 double lp = Math.sqrt(dp);
                 be.scal(1.0 / lp, col);
-                for (int j = 0; j < m; j++) {
-                    col.set(pivots[j], 0.0); // exactly zero in exact arithmetic
-                }
-                col.set(pivot, lp);
-                subtractSquares(d.segment(), col.segment(), n);
-                d.set(pivot, 0.0);
+                be.setElements(col, pivots, m, 0.0); // exactly zero in exact arithmetic
+                be.setElement(col, pivot, lp);
+                be.addSquares(-1.0, col, d);
+                be.setElement(d, pivot, Double.NEGATIVE_INFINITY);
                 rank = m + 1;
                 progress.update(rank);
             }
             progress.finish();
         }
         return rank;
-    }
-
-    private static int argmax(MemorySegment d, boolean[] taken) {
-        int best = -1;
-        double bv = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < taken.length; i++) {
-            double v = d.getAtIndex(D8, i);
-            if (!taken[i] && v > bv) {
-                bv = v;
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static void subtractSquares(MemorySegment d, MemorySegment c, long n) {
-        for (long i = 0; i < n; i++) {
-            double v = c.getAtIndex(D8, i);
-            d.setAtIndex(D8, i, d.getAtIndex(D8, i) - v * v);
-        }
     }
 }

@@ -80,7 +80,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
             case CHOLESKY -> cholesky(PivotedCholesky.build(be, src, k, lambda, progress, precision));
             case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0]);
             case RANK_K_LEVERAGE -> {
-                double[] tau = DenseSpectrum.rankKLeverageScores(spectrum(), k);
+                double[] tau = DenseSpectrum.rankKLeverageScores(be, spectrum(), k);
                 long[] s = Nystrom.weighted(tau, k, seed);
                 yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress, precision), s);
             }
@@ -141,7 +141,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
     }
 
     /**
-     * Leverage-score Nyström as the reference (sgdml-reference.md §6 steps 1-3): a rough Nyström factor from
+     * Leverage-score Nyström as the reference (docs/sgdml-formulas.md §8 steps 1-3): a rough Nyström factor from
      * 3N·min(k_mol, 10) uniform columns gives approximate ridge leverage scores τ = diag(K̂₀(K̂₀ + λI)⁻¹); k columns
      * are then drawn without replacement ∝ τ. {@code scores} replaces the rough step when growing.
      */

@@ -10,6 +10,7 @@ import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 import org.gdml4j.solve.Preconditioner;
+import org.gdml4j.solve.Progress;
 
 /**
  * A low-rank preconditioner whose tall factor is stored in FP32 ({@code --precond-precision fp32}): about half the
@@ -34,7 +35,7 @@ import org.gdml4j.solve.Preconditioner;
  * <p>The apply works in the coordinates of Q̃ (s = Q̃ᵀ(I − W₁W₁ᵀ)v), so V only enters through two k x k symmetric
  * matrices held in one array: N = VVᵀ and J = V diag(λ/(s² + λ)) Vᵀ ({@link SplitBasisApply}). Q̃ is stored by rows
  * (Q̃ᵀ, k x n) so that the re-projection's v − W̃c and W̃ᵀ(v − W̃c) share one sweep over it
- * ({@link Backend#projectOut}): an apply reads the FP32 factor twice, three times when it re-projects (four before).
+ * ({@link Backend.MixedPrecision#projectOut}): an apply reads the FP32 factor twice, three times when it re-projects (four before).
  */
 public final class SinglePrecisionFactor implements Preconditioner {
     /** Directions with s² ≥ FP64_ABOVE·λ/u² stay in FP64 (u = 2⁻²⁴); see the class comment for the measurement. */
@@ -63,6 +64,19 @@ public final class SinglePrecisionFactor implements Preconditioner {
     }
 
     /**
+     * {@link #round} where the backend offers FP32 x FP64 products ({@link Backend#mixedPrecision()}); elsewhere the
+     * documented fallback: {@code exact} stays in use (FP64: the same iterations, twice the factor memory), and
+     * {@code progress} says so.
+     */
+    static Preconditioner roundOrKeep(Backend be, LowRankFactor exact, double lambda, Progress progress) {
+        if (be.mixedPrecision().isEmpty()) {
+            progress.note("the " + be.name() + " backend has no FP32 x FP64 products: the preconditioner stays in FP64");
+            return exact;
+        }
+        return round(be, exact, lambda);
+    }
+
+    /**
      * Rounds {@code exact}'s basis to FP32 (all but its dominant directions) and closes {@code exact} (while this
      * runs, both are held: 1.5x the FP64 factor).
      */
@@ -73,7 +87,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
         double[] s2 = exact.eigenvalues();
         int k1 = dominantCount(s2, lambda);
         int k2 = k - k1;
-        Workspace ws = Workspace.shared();
+        Workspace ws = be.workspace();
         try {
             Matrix u = exact.coreVectors();
             Matrix w1 = ws.uninitializedMatrix(n, Math.max(1, k1), Precision.FP64, "dominant directions (fp64)").columns(0, k1);
@@ -90,14 +104,12 @@ public final class SinglePrecisionFactor implements Preconditioner {
             be.transpose(q, qt);
             Matrix x = ws.matrix(k, Math.max(1, k1), "Q̃ᵀW1").columns(0, k1);
             Matrix core = ws.matrix(k, k + 1, "core matrices N and J");
-            try (Workspace tmp = Workspace.shared()) {
+            try (Workspace tmp = be.workspace()) {
                 Matrix u2 = tmp.matrix(k, Math.max(1, k2), "U2").columns(0, k2);
-                for (int j = 0; j < k2; j++) {
-                    if (u == null) {
-                        u2.set(k1 + j, j, 1.0);
-                    } else {
-                        be.copy(u.column(k1 + j), u2.column(j));
-                    }
+                if (u == null) {
+                    be.fill(u2.block(k1, 0, k2, k2).diagonal(), 1.0);
+                } else {
+                    be.copy(u.columns(k1, k2), u2);
                 }
                 exact.close();
                 // G = Q̃ᵀQ̃ and X = Q̃ᵀW₁ in FP64 over column panels of the exact FP32 values
@@ -133,11 +145,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
         if (k1 > 0) {
             be.syrk(Uplo.LOWER, Trans.NO, -1.0, x, 1.0, g); // G − X Xᵀ: the Gram of (I − W₁W₁ᵀ)Q̃
         }
-        for (long j = 0; j < k; j++) {
-            for (long i = j + 1; i < k; i++) {
-                g.set(j, i, g.get(i, j));
-            }
-        }
+        be.symmetrize(Uplo.LOWER, g);
         Matrix gu = tmp.matrix(k, k2, "G U2");
         be.gemm(Trans.NO, Trans.NO, 1.0, g, u2, 0.0, gu);
         Matrix l = tmp.matrix(k2, k2, "Gram of the rounded rest");
@@ -180,29 +188,31 @@ public final class SinglePrecisionFactor implements Preconditioner {
         int k = Math.toIntExact(qt.rows());
         int k1 = Math.toIntExact(w1.cols());
         double[] tau = new double[Math.toIntExact(n)];
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             Matrix m = tmp.matrix(k, k, "M = N − J, both triangles");
-            for (long j = 0; j < k; j++) {
-                for (long i = j; i < k; i++) {
-                    double v = core.get(i, j) - core.get(j, i + 1); // N(i, j) − J(j, i), both read from their own triangle
-                    m.set(i, j, v);
-                    m.set(j, i, v);
-                }
-            }
+            Matrix j = tmp.matrix(k, k, "J, both triangles");
+            Matrix nMat = core.columns(0, k); // N in its lower triangle
+            Matrix jMat = core.columns(1, k); // J in its upper triangle
+            be.triangle(Uplo.LOWER, nMat, m);
+            be.symmetrize(Uplo.LOWER, m);
+            be.triangle(Uplo.UPPER, jMat, j);
+            be.symmetrize(Uplo.UPPER, j);
+            be.axpy(-1.0, j.asVector(), m.asVector());
+            Vector scores = tmp.vector(n, "leverage scores");
             Matrix prod = tmp.matrix(k, panelColumns(qt), "M g panel");
             forEachPanel(be, qt, (panel, c0) -> {
                 long cols = panel.cols();
+                Vector out = scores.slice(c0, cols);
                 if (k1 > 0) {
                     Matrix w1p = w1.block(c0, 0, cols, k1);
-                    LowRankFactor.addRowSquares(w1p, steps.weights1(), tau, c0);
+                    be.rowSquares(w1p, steps.weights1(), 0.0, out);
                     be.gemm(Trans.NO, Trans.YES, -1.0, x, w1p, 1.0, panel);
                 }
                 Matrix mg = prod.columns(0, cols);
                 be.gemm(Trans.NO, Trans.NO, 1.0, m, panel, 0.0, mg);
-                for (long i = 0; i < cols; i++) {
-                    tau[(int) (c0 + i)] += be.dot(panel.column(i), mg.column(i));
-                }
+                be.columnDots(panel, mg, k1 > 0 ? 1.0 : 0.0, out);
             });
+            be.download(scores, tau);
         }
         return tau;
     }
@@ -216,15 +226,13 @@ public final class SinglePrecisionFactor implements Preconditioner {
     private static void forEachPanel(Backend be, Matrix qt, java.util.function.ObjLongConsumer<Matrix> body) {
         long k = qt.rows();
         long n = qt.cols();
-        try (Workspace tmp = Workspace.shared()) {
+        try (Workspace tmp = be.workspace()) {
             long panel = panelColumns(qt);
             Matrix p64 = tmp.matrix(k, panel, "panel in FP64");
             for (long c0 = 0; c0 < n; c0 += panel) {
                 long cols = Math.min(panel, n - c0);
                 Matrix dst = p64.columns(0, cols);
-                for (long j = 0; j < cols; j++) {
-                    be.copy(qt.column(c0 + j), dst.column(j));
-                }
+                be.copy(qt.columns(c0, cols), dst);
                 body.accept(dst, c0);
             }
         }

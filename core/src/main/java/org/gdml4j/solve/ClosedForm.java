@@ -49,9 +49,9 @@ public final class ClosedForm {
             throw new IllegalArgumentException("closed form: y and x must have length " + n);
         }
         SolveReport report = new SolveReport("closed-form (Cholesky)");
-        MemoryBudget.require(bytesNeeded(n), "the closed-form solve (an " + n + " x " + n + " matrix)");
+        be.memory().require(bytesNeeded(n), "the closed-form solve (an " + n + " x " + n + " matrix)");
         report.peakBytes(bytesNeeded(n));
-        try (Workspace ws = Workspace.shared()) {
+        try (Workspace ws = be.workspace()) {
             // every element is written by the assembly: skip the zero fill of n² doubles
             Matrix k = ws.uninitializedMatrix(n, n, org.gdml4j.linalg.Precision.FP64, "kernel matrix");
             Vector diag0 = ws.vector(n, "saved diagonal");
@@ -79,7 +79,7 @@ public final class ClosedForm {
                     return report.outcome(SolveReport.Outcome.FAILED).finalJitter(jitter);
                 }
                 jitter = JITTER_LADDER[step++] * Math.abs(meanDiag);
-                restoreLowerFromUpper(k);
+                be.symmetrize(Uplo.UPPER, k); // the upper triangle still holds A after a failed lower factorisation
             }
             report.finalJitter(jitter);
             report.addSeconds("factorisation", seconds(t1));
@@ -139,23 +139,7 @@ public final class ClosedForm {
     private void setDiagonal(Matrix k, Vector diag0, double shift) {
         Vector d = k.diagonal();
         be.copy(diag0, d);
-        for (long i = 0; i < d.length(); i++) {
-            d.set(i, d.get(i) + shift);
-        }
-    }
-
-    /** K[i, j] ← K[j, i] for i > j: the upper triangle still holds A after a failed lower factorisation. */
-    private static void restoreLowerFromUpper(Matrix k) {
-        long n = k.rows();
-        org.gdml4j.linalg.Parallel.forRange(n, 64, (lo, hi) -> {
-            for (long j = lo; j < hi; j++) {
-                Vector col = k.column(j);
-                Vector row = k.row(j);
-                for (long i = j + 1; i < n; i++) {
-                    col.set(i, row.get(i));
-                }
-            }
-        });
+        be.add(shift, d);
     }
 
     private static double seconds(long t0) {

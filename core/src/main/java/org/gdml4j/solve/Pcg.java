@@ -86,12 +86,12 @@ public final class Pcg {
             throw new IllegalArgumentException("pcg: y and x must have length " + n);
         }
         SolveReport report = new SolveReport("pcg");
-        try (Workspace ws = Workspace.shared()) {
+        try (Workspace ws = be.workspace()) {
             Vector r = ws.vector(n, "residual");
             Vector z = ws.vector(n, "preconditioned residual");
             Vector d = ws.vector(n, "search direction");
             Vector q = ws.vector(n, "operator times direction");
-            PcgState s = new PcgState(report, a, lambda, y, x, r, z, d, q, opt);
+            PcgState s = new PcgState(be, report, a, lambda, y, x, r, z, d, q, opt);
             double ny = be.nrm2(y);
             s.target = opt.rtol() * ny;
             s.normY = ny;
@@ -194,8 +194,9 @@ public final class Pcg {
         s.a.apply(s.d, s.q);
         be.axpy(s.lambda, s.d, s.q);
         s.report.addSeconds("matvec", (System.nanoTime() - t0) / 1e9);
-        double dq = be.dot(s.d, s.q);
-        double dd = be.dot(s.d, s.d);
+        be.dots(s.dqLeft, s.dqRight, s.dots); // one synchronisation for both
+        double dq = s.dots[0];
+        double dd = s.dots[1];
         if (!(dq > 0) || !Double.isFinite(dq)) {
             return breakdown(s, String.format(Locale.ROOT, "pᵀ(A + λI)p = %.3e at iteration %d", dq, s.iterations));
         }
@@ -206,9 +207,10 @@ public final class Pcg {
         long t1 = System.nanoTime();
         p.apply(s.r, s.z);
         s.report.addSeconds("preconditioner apply", (System.nanoTime() - t1) / 1e9);
-        double rzNew = be.dot(s.r, s.z);
+        be.dots(s.rzLeft, s.rzRight, s.dots);
+        double rzNew = s.dots[0];
         double old = s.rnorm;
-        s.rnorm = be.nrm2(s.r);
+        s.rnorm = Math.sqrt(s.dots[1]);
         if (!(rzNew >= 0) || !Double.isFinite(rzNew) || !Double.isFinite(s.rnorm)) {
             return breakdown(s, String.format(Locale.ROOT, "rᵀP⁻¹r = %.3e at iteration %d (preconditioner not positive definite?)",
                     rzNew, s.iterations));

@@ -1,12 +1,12 @@
 package org.gdml4j.solve;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
+import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Vector;
 
 /** The mutable state of one PCG solve (see {@link Pcg}), and its conversion to and from a {@link PcgSnapshot}. */
 final class PcgState {
+    final Backend be;
     final SolveReport report;
     final LinearOperator a;
     final double lambda;
@@ -28,11 +28,19 @@ final class PcgState {
     int growths;
     boolean stagnationNoted;
     final double[] changes;
+    /** The fused reductions of one step (two dot products per call). */
+    final double[] dots = new double[2];
+    /** Operands of the fused reductions: (d·q, d·d) and (r·z, r·r). */
+    final Vector[] dqLeft;
+    final Vector[] dqRight;
+    final Vector[] rzLeft;
+    final Vector[] rzRight;
     int changeCount;
     int changePos;
 
-    PcgState(SolveReport report, LinearOperator a, double lambda, Vector y, Vector x, Vector r, Vector z, Vector d, Vector q,
+    PcgState(Backend be, SolveReport report, LinearOperator a, double lambda, Vector y, Vector x, Vector r, Vector z, Vector d, Vector q,
             Pcg.Options opt) {
+        this.be = be;
         this.report = report;
         this.a = a;
         this.lambda = lambda;
@@ -44,6 +52,10 @@ final class PcgState {
         this.q = q;
         this.opt = opt;
         this.changes = new double[Math.max(1, opt.window())];
+        this.dqLeft = new Vector[] {d, d};
+        this.dqRight = new Vector[] {q, d};
+        this.rzLeft = new Vector[] {r, r};
+        this.rzRight = new Vector[] {z, r};
     }
 
     /** A copy of everything the next iterations depend on (taken at the top of an iteration). */
@@ -77,25 +89,14 @@ final class PcgState {
         report.addHistory(s.residuals(), s.events(), s.seconds());
     }
 
-    private static double[] toArray(Vector v) {
+    /** An explicit download: a checkpoint is the one place where the whole iterate comes to the host. */
+    private double[] toArray(Vector v) {
         double[] out = new double[Math.toIntExact(v.length())];
-        if (v.isContiguous()) {
-            MemorySegment.copy(v.segment(), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, out, 0, out.length);
-        } else {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = v.get(i);
-            }
-        }
+        be.download(v, out);
         return out;
     }
 
-    private static void fromArray(double[] src, Vector v) {
-        if (v.isContiguous()) {
-            MemorySegment.copy(src, 0, v.segment(), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, src.length);
-        } else {
-            for (int i = 0; i < src.length; i++) {
-                v.set(i, src[i]);
-            }
-        }
+    private void fromArray(double[] src, Vector v) {
+        be.upload(src, v);
     }
 }

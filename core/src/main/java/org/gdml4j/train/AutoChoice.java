@@ -39,7 +39,7 @@ final class AutoChoice {
         double iterations = Math.min(10.0 * n, n * (100.0 / Math.max(1, k)));
         double pcg = (fp32 ? 5.0 : 4.0) * n * k * k / (0.35 * rate) + iterations * (matvec + apply);
         long closedBytes = ClosedForm.bytesNeeded(n) + TaskSolver.kernelBytes(ts);
-        long avail = MemoryBudget.availableBytes();
+        long avail = be.memory().availableBytes();
         if (closedBytes > 0.7 * avail) {
             return new Decision(TaskSolver.Method.PCG, closed, pcg, String.format(Locale.ROOT,
                     "the dense matrix (%s) does not fit comfortably in %s", MemoryBudget.formatBytes(closedBytes),

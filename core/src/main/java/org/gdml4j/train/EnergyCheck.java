@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The integration constant c and sGDML's sanity checks on the energies (sgdml-reference.md §4): the model's
+ * The integration constant c and sGDML's sanity checks on the energies (docs/sgdml-formulas.md §6): the model's
  * energies come from integrating forces, so they must correlate with the reference energies with slope ≈ 1.
  * A negative slope suggests the labels were gradients instead of forces; a slope far from 1, a unit
  * mismatch between energies and forces; a poor correlation, inconsistent labels. The reference prints these

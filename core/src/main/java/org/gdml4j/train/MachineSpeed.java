@@ -27,9 +27,8 @@ import org.gdml4j.nativ.NativeLibraries;
 public final class MachineSpeed {
     static final String FILE = "machine-speed.properties";
 
-    private static volatile double gflops = Double.NaN;
-    private static volatile double bandwidth = Double.NaN;
-    private static volatile String key = "";
+    /** Profiles already known in this process, by {@link #profileKey}: {GFLOP/s, bytes/s}. A memo, not a setting. */
+    private static final java.util.Map<String, double[]> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
     /** The CPU's model name: read once, it cannot change while the process runs. */
     private static final String CPU = cpuModel();
 
@@ -38,14 +37,12 @@ public final class MachineSpeed {
 
     /** GFLOP/s of a square dgemm with the current threads. */
     public static double gemmGflops(Backend be) {
-        ensure(be);
-        return gflops;
+        return ensure(be)[0];
     }
 
     /** Bytes/s of a dgemv streaming a 64 MB matrix (memory-bound, like the preconditioner apply). */
     public static double bandwidthBytesPerSecond(Backend be) {
-        ensure(be);
-        return bandwidth;
+        return ensure(be)[1];
     }
 
     /** Seconds for {@code flops} at {@code efficiency} (0..1] of the measured dgemm rate. */
@@ -53,16 +50,17 @@ public final class MachineSpeed {
         return flops / (gemmGflops(be) * 1e9 * efficiency);
     }
 
-    private static synchronized void ensure(Backend be) {
+    private static synchronized double[] ensure(Backend be) {
         String k = profileKey(be);
-        if (k.equals(key) && !Double.isNaN(gflops)) {
-            return;
+        double[] known = KNOWN.get(k);
+        if (known != null) {
+            return known;
         }
         for (Path folder : NativeLibraries.cacheFolders()) {
             double[] stored = read(folder.resolve(FILE), k);
             if (stored != null) {
-                set(k, stored[0], stored[1]);
-                return;
+                KNOWN.put(k, stored);
+                return stored;
             }
         }
         double g = measureGemm(be);
@@ -72,13 +70,9 @@ public final class MachineSpeed {
                 break; // else measured again by the next process: no folder takes the profile
             }
         }
-        set(k, g, b);
-    }
-
-    private static void set(String k, double g, double b) {
-        gflops = g;
-        bandwidth = b;
-        key = k;
+        double[] measured = {g, b};
+        KNOWN.put(k, measured);
+        return measured;
     }
 
     /** One profile per thread count, CPU model and BLAS kernels: any of them changes both rates. */
@@ -140,7 +134,7 @@ public final class MachineSpeed {
 
     private static double measureGemm(Backend be) {
         int n = 1024;
-        try (Workspace ws = Workspace.confined()) {
+        try (Workspace ws = be.workspace()) {
             Matrix a = ws.matrix(n, n, "speed probe");
             Matrix c = ws.matrix(n, n, "speed probe");
             be.fill(a.asVector(), 0.5);
@@ -157,7 +151,7 @@ public final class MachineSpeed {
     private static double measureBandwidth(Backend be) {
         int rows = 4096;
         int cols = 2048;
-        try (Workspace ws = Workspace.confined()) {
+        try (Workspace ws = be.workspace()) {
             Matrix a = ws.matrix(rows, cols, "bandwidth probe");
             org.gdml4j.linalg.Vector x = ws.vector(cols, "x");
             org.gdml4j.linalg.Vector y = ws.vector(rows, "y");

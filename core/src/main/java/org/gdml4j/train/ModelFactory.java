@@ -14,7 +14,7 @@ import org.gdml4j.linalg.Workspace;
 
 /**
  * Turns the solution a of (K + λI) a = y into an sGDML model exactly as sGDML 1.0.3 writes it
- * (sgdml-reference.md §4-5, §9.3): {@code alphas_F = −a}, {@code R_d_desc_alpha[j] = J_j alphas_F[j]},
+ * (docs/sgdml-formulas.md §5, §6, §10.2): {@code alphas_F = −a}, {@code R_d_desc_alpha[j] = J_j alphas_F[j]},
  * {@code R_desc} the training descriptors, {@code std} the force scale, and the integration constant c from
  * the training energies (when the task uses them), with sGDML's sanity checks as warnings.
  */
@@ -32,49 +32,43 @@ final class ModelFactory {
      */
     static Built build(Backend be, TrainingSet ts, GdmlKernel kernel, Vector a, String solverName, Model.CgInfo cg,
             java.util.Map<String, org.gdml4j.io.NpyArray> extras) {
-        Descriptors desc = kernel.descriptors();
-        int m = desc.count();
-        int d = desc.dim();
-        int n3 = 3 * desc.atoms();
-        long n = (long) n3 * m;
+        int m = kernel.descriptors().count();
+        int d = kernel.descriptors().dim();
+        long n = kernel.size();
         double[] alphas = new double[Math.toIntExact(n)];
+        be.download(a, alphas); // the solution comes to the host once, to be written
         for (int i = 0; i < alphas.length; i++) {
-            alphas[i] = -a.get(i);
+            alphas[i] = -alphas[i]; // alphas_F = −a
         }
-        double[] x = new double[m * d];
-        double[] rdda = new double[m * d];
-        try (Workspace ws = Workspace.shared()) {
-            MemorySegment alphaSeg = ws.allocate(n * 8, "alphas");
-            MemorySegment.copy(alphas, 0, alphaSeg, ValueLayout.JAVA_DOUBLE, 0, alphas.length);
-            Matrix v = ws.matrix(d, m, "R_d_desc_alpha");
-            for (int j = 0; j < m; j++) {
-                desc.jacobianTimes(j, alphaSeg, (long) j * n3, v.column(j).segment(), 0);
+        double[] x = kernel.trainingDescriptors();
+        double[] rdda = kernel.descriptorAlphas(alphas);
+        double c = 0;
+        EnergyCheck check = null;
+        double[] energies = ts.task().energies();
+        if (ts.task().useE() && energies != null) {
+            try (Predictor p = new Predictor(be, hostColumns(x, d, m), hostColumns(rdda, d, m), ts.symmetries(), ts.sigma(),
+                    ts.std(), 0.0)) {
+                double[] e0 = p.predict(ts.positions(), m).energies();
+                check = EnergyCheck.of(energies, e0);
+                c = check.c();
             }
-            MemorySegment.copy(v.segment(), ValueLayout.JAVA_DOUBLE, 0, rdda, 0, rdda.length);
-            MemorySegment.copy(desc.x().segment(), ValueLayout.JAVA_DOUBLE, 0, x, 0, x.length);
+        }
+        var builder = Model.builder().fromTask(ts.task()).solverName(solverName)
+                .trainingDescriptors(NpyArrays.ofDoubles(x, m, d))
+                .descriptorAlphas(NpyArrays.ofDoubles(rdda, m, d))
+                .alphasF(NpyArrays.ofDoubles(alphas, n))
+                .trilPermsLin(ts.symmetries().trilPermsLin())
+                .c(c)
+                .std(ts.std());
+        if (cg != null) {
+            builder.cg(cg);
+        }
+        extras.forEach(builder::extra);
+        return new Built(builder.build(ts.task().label() + " (solved)"), check);
+    }
 
-            double c = 0;
-            EnergyCheck check = null;
-            double[] energies = ts.task().energies();
-            if (ts.task().useE() && energies != null) {
-                try (Predictor p = new Predictor(be, desc.x(), v, ts.symmetries(), ts.sigma(), ts.std(), 0.0)) {
-                    double[] e0 = p.predict(ts.positions(), m).energies();
-                    check = EnergyCheck.of(energies, e0);
-                    c = check.c();
-                }
-            }
-            var builder = Model.builder().fromTask(ts.task()).solverName(solverName)
-                    .trainingDescriptors(NpyArrays.ofDoubles(x, m, d))
-                    .descriptorAlphas(NpyArrays.ofDoubles(rdda, m, d))
-                    .alphasF(NpyArrays.ofDoubles(alphas, n))
-                    .trilPermsLin(ts.symmetries().trilPermsLin())
-                    .c(c)
-                    .std(ts.std());
-            if (cg != null) {
-                builder.cg(cg);
-            }
-            extras.forEach(builder::extra);
-            return new Built(builder.build(ts.task().label() + " (solved)"), check);
-        }
+    /** A D x M column-major host array as a matrix (a view: Predictor copies what it keeps). */
+    private static Matrix hostColumns(double[] values, int rows, int cols) {
+        return Matrix.wrap(java.lang.foreign.MemorySegment.ofArray(values), rows, cols, rows, org.gdml4j.linalg.Precision.FP64);
     }
 }

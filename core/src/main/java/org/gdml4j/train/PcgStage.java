@@ -59,7 +59,7 @@ final class PcgStage {
         return o.precision() == Precision.FP32 && columnBased ? b + 4 * n * k + 8 * n * Math.max(64, k / 32) + 40 * k * k : b;
     }
 
-    static KPlan planK(TrainingSet ts, SolveOptions o) {
+    static KPlan planK(Backend be, TrainingSet ts, SolveOptions o) {
         long n = ts.size();
         if (!o.precond().lowRank()) {
             return new KPlan(0, 0, "no low-rank part", bytes(ts, o.precond(), 0), false);
@@ -77,7 +77,7 @@ final class PcgStage {
             k = c.k();
             how = c.explanation();
         }
-        long avail = MemoryBudget.availableBytes();
+        long avail = be.memory().availableBytes();
         int requested = k;
         while (k > 1 && bytes(ts, o, k) > avail) {
             k = (int) (k * 0.95);
@@ -97,13 +97,27 @@ final class PcgStage {
     }
 
     /**
+     * What one PCG solve works with, passed as one value: the backend, the training set and its kernel, the labels
+     * {@code y} and the solution {@code a} (backend vectors of length n), the options, progress and the checkpoint
+     * session (may be null).
+     */
+    record Context(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, SolveOptions options, Progress progress,
+            CheckpointSession session) {
+        ColumnSource columns() {
+            return ColumnSource.of(kernel);
+        }
+    }
+
+    /**
      * Builds a preconditioner in {@code precision} (or rebuilds the one of {@code resume}) and runs PCG from the current
      * {@code a} (or from {@code resume}'s state), handing snapshots to {@code session} (may be null).
      */
-    private static Attempt attempt(Backend be, TrainingSet ts, GdmlKernel kernel, ColumnSource src, Vector y, Vector a, SolveOptions o,
-            Precision precision, int k, Pcg.Options opt, Progress progress, CheckpointSession session, int number,
-            PcgCheckpoint resume, PcgCheckpoint.Earlier earlier) {
-        try (PreconditionerBuilder builder = new PreconditionerBuilder(be, src, ts.lambda(), o.seed(), progress, precision)) {
+    private static Attempt attempt(Context c, Precision precision, int k, Pcg.Options opt, int number, PcgCheckpoint resume,
+            PcgCheckpoint.Earlier earlier) {
+        SolveOptions o = c.options();
+        CheckpointSession session = c.session();
+        try (PreconditionerBuilder builder = new PreconditionerBuilder(c.be(), c.columns(), c.ts().lambda(), o.seed(), c.progress(),
+                precision)) {
             long t0 = System.nanoTime();
             PreconditionerBuilder.Built built = resume != null ? builder.rebuild(resume.recipe()) : builder.build(o.precond(), k);
             double buildSeconds = (System.nanoTime() - t0) / 1e9;
@@ -118,8 +132,8 @@ final class PcgStage {
                     session.grown(b.inducing());
                 }
             }) : null;
-            Pcg.Result result = new Pcg(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
-                    grower, resume != null ? resume.state() : null, session);
+            Pcg.Result result = new Pcg(c.be(), c.progress()).solve(new KernelOperator(c.kernel()), c.ts().lambda(), c.y(), c.a(),
+                    built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
             result.report().addSeconds("preconditioner build", buildSeconds);
             return new Attempt(result.report(), result.preconditioner(), inducing[0]);
         }
@@ -166,10 +180,14 @@ final class PcgStage {
      * Runs PCG into {@code a} (length n, holding zeros or the warm start in solver sign), continuing from the
      * session's checkpoint if it has one.
      */
-    static Outcome run(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, SolveOptions o, KPlan plan,
-            Progress progress, CheckpointSession session) {
+    static Outcome run(Context c, KPlan plan) {
+        Backend be = c.be();
+        TrainingSet ts = c.ts();
+        SolveOptions o = c.options();
+        Progress progress = c.progress();
+        CheckpointSession session = c.session();
+        Vector a = c.a();
         long n = ts.size();
-        ColumnSource src = ColumnSource.of(kernel);
         long limit = maxIter(ts, o);
         Pcg.Options opt = Pcg.Options.defaults(n).withRtol(o.rtol()).withMaxIter(limit);
         PcgCheckpoint resume = session == null ? null : session.resumable();
@@ -181,7 +199,7 @@ final class PcgStage {
                     resume.state().iterations() + (resume.earlier() == null ? 0 : resume.earlier().iterations())));
         }
         if (resume == null || resume.attempt() == 1) {
-            Attempt first = attempt(be, ts, kernel, src, y, a, o, o.precision(), plan.k(), opt, progress, session, 1, resume, null);
+            Attempt first = attempt(c, o.precision(), plan.k(), opt, 1, resume, null);
             report = first.report();
             last = first.last();
             inducing = first.inducing();
@@ -217,8 +235,8 @@ final class PcgStage {
                 k = resume.recipe().initialK();
                 earlier = resume.earlier();
             }
-            Attempt second = attempt(be, ts, kernel, src, y, a, o, Precision.FP64, k, opt.withMaxIter(left), progress, session, 2,
-                    resume != null && resume.attempt() == 2 ? resume : null, earlier);
+            Attempt second = attempt(c, Precision.FP64, k, opt.withMaxIter(left), 2, resume != null && resume.attempt() == 2 ? resume : null,
+                    earlier);
             report.absorb(second.report());
             last = second.last();
             inducing = second.inducing();
@@ -237,7 +255,7 @@ final class PcgStage {
             report.event(session.warning());
         }
         last.close();
-        double ny = be.nrm2(y);
+        double ny = be.nrm2(c.y());
         Model.CgInfo cg = new Model.CgInfo(o.rtol(), report.iterations(), report.trueResidual() * ny, inducing, ny);
         return new Outcome(a, report, cg);
     }

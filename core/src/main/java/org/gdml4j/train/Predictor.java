@@ -15,7 +15,7 @@ import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Workspace;
 
 /**
- * Energies and forces of an sGDML model (ours or the reference's) for any geometries (sgdml-reference.md §5):
+ * Energies and forces of an sGDML model (ours or the reference's) for any geometries (docs/sgdml-formulas.md §7):
  * with d = x − P_p x_j and v = P_p(J_j α_j) (the model's {@code R_d_desc_alpha}),
  * <pre>
  *   F̂ = std · Jᵀ Σ_jp [b (d·v) d − a v]      Ê = std · Σ_jp a (d·v) + c
@@ -40,11 +40,13 @@ public final class Predictor implements AutoCloseable {
      * @param vTrain J_j α_j, D x M (the model's {@code R_d_desc_alpha} rows as columns); copied
      */
     public Predictor(Backend be, Matrix xTrain, Matrix vTrain, Symmetries sym, double sigma, double std, double c) {
-        this.be = be;
-        this.ws = Workspace.shared();
+        // prediction is host work of the CPU kernel (inputs and outputs are host arrays): it uses the host BLAS
+        this.be = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException("no predictor for the " + be.name()
+                + " backend")).host();
+        this.ws = this.be.workspace();
         try {
             Matrix x = copy(xTrain, "model descriptors");
-            this.sums = new KernelSums(be, ws, x, sym, sigma);
+            this.sums = new KernelSums(this.be, ws, x, sym, sigma);
             sums.setWeights(copy(vTrain, "model coefficients"));
         } catch (RuntimeException e) {
             ws.close();
@@ -95,7 +97,7 @@ public final class Predictor implements AutoCloseable {
         int n3 = 3 * atoms;
         for (int q0 = 0; q0 < count; q0 += BATCH) {
             int nb = Math.min(BATCH, count - q0);
-            try (Workspace batch = Workspace.shared()) {
+            try (Workspace batch = be.workspace()) {
                 Descriptors qd = Descriptors.compute(batch, positions.asSlice((long) q0 * n3 * 8, (long) nb * n3 * 8), nb, atoms);
                 Matrix u = batch.matrix(d, nb, "prediction buffer");
                 double[] e = new double[nb];

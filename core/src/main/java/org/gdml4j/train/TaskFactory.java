@@ -10,7 +10,7 @@ import org.gdml4j.io.NpyArrays;
 import org.gdml4j.io.Task;
 
 /**
- * An sGDML task (sgdml-reference.md §9.2) from chosen frames of a dataset: training geometries, forces and
+ * An sGDML task (docs/sgdml-formulas.md §10.1) from chosen frames of a dataset: training geometries, forces and
  * energies copied out, the dataset's name, theory, units and md5 recorded, the given symmetry group and σ, λ.
  */
 public final class TaskFactory {

@@ -21,7 +21,7 @@ import org.gdml4j.solve.SolveReport;
 
 /**
  * The sGDML solver stage: task in, model out. Labels y = vec(F_train)/std (population std over all force
- * components), system (K + λI) a = y, model from a (sgdml-reference.md §4). The closed form (dense Cholesky)
+ * components), system (K + λI) a = y, model from a (docs/sgdml-formulas.md §5). The closed form (dense Cholesky)
  * or PCG with a Nyström-type preconditioner; {@code AUTO} picks one by memory and predicted time, and says why.
  * No partial result is ever returned: bad input throws {@link IllegalArgumentException}, a plan that does not
  * fit {@link org.gdml4j.linalg.InsufficientMemoryException} before allocating, a failed solve
@@ -60,7 +60,7 @@ public final class TaskSolver {
         long n = ts.size();
         Method method = o.method();
         String reason = "chosen with --solver";
-        PcgStage.KPlan kp = PcgStage.planK(ts, o);
+        PcgStage.KPlan kp = PcgStage.planK(be, ts, o);
         AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision());
         if (method == Method.AUTO) {
             method = auto.method();
@@ -68,10 +68,10 @@ public final class TaskSolver {
         }
         if (method == Method.CLOSED_FORM) {
             return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, 0, "",
-                    false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), MemoryBudget.availableBytes(), auto.closedSeconds());
+                    false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), be.memory().availableBytes(), auto.closedSeconds());
         }
         return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, kp.k(), kp.how(),
-                kp.capped(), kp.bytes(), MemoryBudget.availableBytes(), auto.pcgSeconds());
+                kp.capped(), kp.bytes(), be.memory().availableBytes(), auto.pcgSeconds());
     }
 
     private static PcgStage.KPlan kPlan(Plan plan) {
@@ -95,7 +95,7 @@ public final class TaskSolver {
         TrainingSet ts = TrainingSet.of(task);
         Plan plan = plan(ts, o);
         long n = ts.size();
-        MemoryBudget.require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
+        be.memory().require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
                 + " of n = " + n);
         if (o.warmStart() != null && o.warmStart().length != n) {
             throw new IllegalArgumentException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
@@ -108,9 +108,9 @@ public final class TaskSolver {
             throw new IllegalArgumentException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"
                     + " give --solver pcg (as the run that wrote it), or remove it");
         }
-        try (Workspace ws = Workspace.shared();
+        try (Workspace ws = be.workspace();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
-            Vector y = labels(ws, ts);
+            Vector y = labels(be, ws, ts);
             Vector a = ws.vector(n, "solution");
             SolveReport report;
             Model.CgInfo cg = null;
@@ -125,11 +125,13 @@ public final class TaskSolver {
                 }
             } else {
                 if (o.warmStart() != null) {
-                    for (int i = 0; i < n; i++) {
-                        a.set(i, -o.warmStart()[i]); // alphas_F = −a
+                    double[] start = new double[Math.toIntExact(n)];
+                    for (int i = 0; i < start.length; i++) {
+                        start[i] = -o.warmStart()[i]; // alphas_F = −a
                     }
+                    be.upload(start, a);
                 }
-                PcgStage.Outcome out = PcgStage.run(be, ts, kernel, y, a, o, kPlan(plan), progress, session);
+                PcgStage.Outcome out = PcgStage.run(new PcgStage.Context(be, ts, kernel, y, a, o, progress, session), kPlan(plan));
                 report = out.report();
                 cg = out.cg();
                 solverName = "cg";
@@ -160,21 +162,22 @@ public final class TaskSolver {
             java.util.function.BiConsumer<SweepPoint, SolveReport> sink) {
         TrainingSet ts = TrainingSet.of(task);
         long n = ts.size();
-        try (Workspace ws = Workspace.shared();
+        try (Workspace ws = be.workspace();
                 GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
-            Vector y = labels(ws, ts);
+            Vector y = labels(be, ws, ts);
             PcgStage.sweep(be, ts, kernel, y, ws.vector(n, "solution"), points, rtol, seed, sink);
         }
     }
 
-    /** y = vec(F_train)/std (sgdml-reference.md §4). */
-    private static Vector labels(Workspace ws, TrainingSet ts) {
+    /** y = vec(F_train)/std (docs/sgdml-formulas.md §5), uploaded once. */
+    private static Vector labels(Backend be, Workspace ws, TrainingSet ts) {
         long n = ts.size();
         Vector y = ws.vector(n, "labels");
-        MemorySegment f = ts.forces();
-        for (long i = 0; i < n; i++) {
-            y.set(i, f.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) / ts.std());
+        double[] f = ts.forces().toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED);
+        for (int i = 0; i < f.length; i++) {
+            f[i] /= ts.std();
         }
+        be.upload(java.util.Arrays.copyOf(f, Math.toIntExact(n)), y);
         return y;
     }
 

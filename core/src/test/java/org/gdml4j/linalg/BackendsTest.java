@@ -20,6 +20,16 @@ class BackendsTest {
         assertSame(CpuBackend.get(), Backends.select(Backends.DEFAULT_DEVICE));
     }
 
+    /** A command's backend: a new CPU backend whose own budget carries the memory cap. */
+    @Test
+    void aCommandsBackendHasItsOwnMemoryBudget() {
+        Backend capped = Backends.select(" cpu", 123L << 20);
+        assertTrue(capped instanceof CpuBackend && capped != CpuBackend.get(), capped.name());
+        assertEquals(123L << 20, capped.memory().userLimit());
+        assertEquals(-1, Backends.select("cpu", -1).memory().userLimit());
+        assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda", 1L << 30));
+    }
+
     @Test
     void cudaNamesAreParsedWithTheirGpuNumber() {
         assertEquals(new Backends.Device(Backends.Kind.CUDA, 0), Backends.parse("cuda"));
@@ -31,7 +41,10 @@ class BackendsTest {
     @Test
     void cudaIsRefusedUntilTheCudaBackendIsIn() {
         for (String name : List.of("cuda", "cuda:0", "cuda:1", "CUDA:2")) {
+            assertEquals(Backends.Kind.CUDA, Backends.parse(name).kind());
+            String checked = assertThrows(IllegalArgumentException.class, () -> Backends.check(name)).getMessage();
             String msg = assertThrows(IllegalArgumentException.class, () -> Backends.select(name)).getMessage();
+            assertEquals(checked, msg, "check refuses what select refuses");
             assertTrue(msg.startsWith("--device " + name.toLowerCase(java.util.Locale.ROOT) + ": no CUDA backend in this build"), msg);
             assertTrue(msg.endsWith("use --device cpu"), msg);
         }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The operations on a tall basis stored by rows (the FP32 preconditioner factor): the converting transpose that
- * stores it, the fused Gram–Schmidt step {@link Backend#projectOut} and the wide FP32 product, against plain loops,
+ * stores it, the fused Gram–Schmidt step {@link Backend.MixedPrecision#projectOut} and the wide FP32 product, against plain loops,
  * on padded views and on shapes that leave remainders after every vector width and column group.
  */
 class BasisByRowsTest {
@@ -55,7 +55,7 @@ class BasisByRowsTest {
                 z0[j] = 1e8 + rnd.nextGaussian(); // an offset FP32 sums would lose
                 z.set(j, z0[j]);
             }
-            be.projectOut(a, withT ? t : null, z, w);
+            be.mixedPrecision().orElseThrow().projectOut(a, withT ? t : null, z, w);
             double[] ze = new double[n];
             for (int j = 0; j < n; j++) {
                 double s = 0;
@@ -90,7 +90,7 @@ class BasisByRowsTest {
             }
             Vector y = ws.vector(k, "y");
             be.fill(y, 3.0);
-            be.gemv(Trans.NO, -2.0, a, x, 0.5, y);
+            be.mixedPrecision().orElseThrow().gemv(Trans.NO, -2.0, a, x, 0.5, y);
             for (int i = 0; i < k; i++) {
                 double s = 0;
                 for (int j = 0; j < n; j++) {

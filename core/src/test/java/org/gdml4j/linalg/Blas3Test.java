@@ -93,7 +93,6 @@ class Blas3Test {
     @ParameterizedTest
     @CsvSource({"NO,LOWER", "YES,LOWER", "NO,UPPER", "YES,UPPER"})
     void syrkPanelSplitIsExact(Trans t, Uplo u) {
-        long saved = CpuBackend.SYRK_PANEL_BYTES;
         try (Workspace ws = Workspace.confined()) {
             int n = 23;
             int k = 31;
@@ -101,12 +100,10 @@ class Blas3Test {
             Matrix am = padded(ws, a, 3, Precision.FP64);
             Matrix whole = ws.matrix(n, n, "whole");
             be.syrk(u, t, 1.0, am, 0.0, whole);
-            CpuBackend.SYRK_PANEL_BYTES = 5L * am.ld() * 8; // panels of 5 columns
+            CpuBackend panels = CpuBackend.create(CpuBackend.Settings.defaults().withSyrkPanelBytes(5L * am.ld() * 8)); // 5 columns
             Matrix split = ws.matrix(n, n, "split");
-            be.syrk(u, t, 1.0, am, 0.0, split);
+            panels.syrk(u, t, 1.0, am, 0.0, split);
             assertTrue(Ref.maxDiff(whole.toArray(), split.toArray()) < 1e-12);
-        } finally {
-            CpuBackend.SYRK_PANEL_BYTES = saved;
         }
     }
 
@@ -188,9 +185,11 @@ class Blas3Test {
             }
             Vector y = ws.vector(m, "y");
             be.fill(y, 1.0);
-            be.gemv(Trans.NO, 2.0, af, x, 0.5, y);
+            // the plain gemv refuses mixed precisions (no silent change of path); the capability does it
+            assertThrows(IllegalArgumentException.class, () -> be.gemv(Trans.NO, 2.0, af, x, 0.5, y));
+            be.mixedPrecision().orElseThrow().gemv(Trans.NO, 2.0, af, x, 0.5, y);
             Vector yt = ws.vector(n, "yt");
-            be.gemv(Trans.YES, 1.0, af, xt, 0.0, yt);
+            be.mixedPrecision().orElseThrow().gemv(Trans.YES, 1.0, af, xt, 0.0, yt);
             for (int i = 0; i < m; i++) {
                 double s = 0.5;
                 for (int j = 0; j < n; j++) {

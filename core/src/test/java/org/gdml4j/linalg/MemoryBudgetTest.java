@@ -22,30 +22,31 @@ class MemoryBudgetTest {
 
     @Test
     void userLimitBindsAndCountsLiveWorkspaces() {
-        long before = MemoryBudget.liveBytes();
-        MemoryBudget.setUserLimit(before + 10_000_000);
-        try (Workspace ws = Workspace.confined()) {
+        CpuBackend capped = CpuBackend.create(CpuBackend.Settings.defaults().withMemoryLimit(10_000_000));
+        MemoryBudget budget = capped.memory();
+        try (Workspace ws = capped.workspace()) {
             ws.vector(1_000_000, "first"); // 8 MB
-            assertEquals(before + 8_000_000, MemoryBudget.liveBytes());
+            assertEquals(8_000_000, budget.liveBytes());
             InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class, () -> ws.vector(500_000, "second"));
             assertTrue(e.getMessage().contains("--max-memory"), e.getMessage());
-        } finally {
-            MemoryBudget.setUserLimit(0);
+            try (Workspace other = CpuBackend.get().workspace()) {
+                other.vector(500_000, "another backend's budget"); // the cap belongs to one backend, not the process
+            }
         }
-        assertEquals(before, MemoryBudget.liveBytes(), "closing the workspace releases its bytes");
+        assertEquals(0, budget.liveBytes(), "closing the workspace releases its bytes");
     }
 
     @Test
     void uninitializedMemoryIsAccountedAndFreedWithItsWorkspace() {
-        long before = MemoryBudget.liveBytes();
-        try (Workspace ws = Workspace.shared()) {
+        MemoryBudget budget = MemoryBudget.host(-1);
+        try (Workspace ws = Workspace.shared(budget)) {
             Matrix m = ws.uninitializedMatrix(1000, 1000, Precision.FP64, "scratch");
             assertEquals(0, m.segment().address() % 64, "64-byte aligned");
             m.set(999, 999, 4.0);
             assertEquals(4.0, m.get(999, 999));
-            assertEquals(before + 8_000_000, MemoryBudget.liveBytes());
+            assertEquals(8_000_000, budget.liveBytes());
         }
-        assertEquals(before, MemoryBudget.liveBytes());
+        assertEquals(0, budget.liveBytes());
     }
 
     @Test

@@ -56,8 +56,8 @@ class LowRankFactorTest {
                 }
                 if (trial == 1 || trial == 2) { // inside range(L), the hard case for the plain form
                     Vector inside = randomInside(ws, keep, rnd, k);
-                    // trial 2: just above the re-projection threshold (5 % of the norm outside range(L))
-                    be.axpby(trial == 1 ? 1.0 : 20.0 * be.nrm2(v) / be.nrm2(inside), inside, trial == 1 ? 0.0 : 1.0, v);
+                    // trial 2: just above the re-projection threshold (‖v_⊥‖ ≈ 0.12‖v‖, the threshold is 0.1)
+                    be.axpby(trial == 1 ? 1.0 : 8.0 * be.nrm2(v) / be.nrm2(inside), inside, trial == 1 ? 0.0 : 1.0, v);
                 }
                 Vector x = ws.vector(n, "x");
                 p.apply(v, x);

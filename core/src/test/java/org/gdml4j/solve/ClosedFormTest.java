@@ -121,11 +121,11 @@ class ClosedFormTest {
         try (Workspace ws = Workspace.confined()) {
             Vector v = org.gdml4j.linalg.Vector.wrap(java.lang.foreign.MemorySegment.NULL.reinterpret(16_000_000), 
                     org.gdml4j.linalg.Precision.FP64);
-            long live = MemoryBudget.liveBytes();
+            long live = be.memory().liveBytes();
             InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
                     () -> new ClosedForm(be, null).solve(huge, 1e-10, v, v));
             assertTrue(e.getMessage().contains("closed-form"), e.getMessage());
-            assertEquals(live, MemoryBudget.liveBytes());
+            assertEquals(live, be.memory().liveBytes());
         }
     }
 

@@ -24,7 +24,7 @@ import org.gdml4j.nativ.blas.generated.Blas;
  * exporting CBLAS and the Fortran LAPACK symbols works. Before the bundled OpenBLAS is loaded on a CPU with
  * AVX-512, {@code OPENBLAS_CORETYPE=SkylakeX} is put into the environment unless the user set it:
  * OpenBLAS's autodetection picks its AVX2 (Haswell) kernels on AMD Zen 4/5, and the AVX-512 ones nearly
- * double dgemm there (toolchain.md §1.5).
+ * double dgemm there (docs/native-notes.md §3).
  *
  * <p>The generated bindings ({@code org.gdml4j.nativ.*.generated}) resolve symbols through the class
  * loader's lookup, i.e. in whatever this class loaded; nothing else should call {@link System#load}.

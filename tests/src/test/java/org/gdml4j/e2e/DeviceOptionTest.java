@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --device} (issue #14) on every command that computes (solve, train, predict, validate, test): {@code cpu}
+ * {@code --device} (issue #14) on every command that computes (solve, train, predict, validate, test; create and info
+ * share the option with {@code --threads} and {@code --max-memory}): {@code cpu}
  * works and is named in the plan, the report and the JSON log; {@code cuda} and {@code cuda:N} are refused with one
  * line naming the device, exit 2 (the user's choice that this build cannot serve, like any other bad option value),
  * before any work and without writing a file; an unknown name is refused with the choices; {@code gdml4j info}
@@ -152,9 +153,26 @@ class DeviceOptionTest {
         assertTrue(r.out().contains("\nGPU "), "the rest of the output stays: " + r.out());
     }
 
+    /** info and create share the resource options: a device this build cannot serve is refused there too. */
+    @Test
+    void infoAndCreateRefuseADeviceThisBuildCannotServe() throws IOException {
+        Cli.Result info = Cli.run("info", "--device", "cuda:1");
+        assertEquals(2, info.exit(), info.err());
+        assertTrue(info.errorLine().contains("--device cuda:1: no CUDA backend") && info.out().isEmpty(), info.out() + info.err());
+        Path task = dir.resolve("task.npz");
+        Cli.Result create = Cli.run("create", ethanol.toString(), "-n", "30", "-o", task.toString(), "--device", "tpu");
+        assertEquals(2, create.exit(), create.err());
+        assertTrue(create.errorLine().contains("--device 'tpu'"), create.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "no task written");
+        }
+        Cli.Result cpu = Cli.run("info", "--device", "cpu");
+        assertEquals(0, cpu.exit(), cpu.err());
+    }
+
     @Test
     void everyComputingCommandDocumentsTheOption() {
-        for (String command : List.of("solve", "train", "predict", "validate", "test")) {
+        for (String command : List.of("solve", "train", "predict", "validate", "test", "create", "info")) {
             Cli.Result r = Cli.run(command, "--help");
             assertEquals(0, r.exit(), r.err());
             String help = r.out().replaceAll("\\s+", " "); // picocli wraps the description
