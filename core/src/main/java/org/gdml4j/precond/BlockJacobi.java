@@ -42,16 +42,35 @@ public final class BlockJacobi implements Preconditioner {
         int b = src.blockSize();
         int m = (int) (src.size() / b);
         Workspace ws = be.workspace();
-        Matrix[] chol = new Matrix[m];
-        progress.start("block-Jacobi blocks", m, "molecules");
-        for (int i = 0; i < m; i++) {
-            chol[i] = ws.matrix(b, b, "block-Jacobi block");
-            src.diagonalBlock(i, chol[i]);
-            factor(be, chol[i], lambda);
-            progress.update(i + 1);
+        try {
+            Matrix[] chol = new Matrix[m];
+            progress.start("block-Jacobi blocks", m, "molecules");
+            for (int i = 0; i < m; i++) {
+                chol[i] = ws.matrix(b, b, "block-Jacobi block");
+                src.diagonalBlock(i, chol[i]);
+                factor(be, chol[i], lambda);
+                progress.update(i + 1);
+            }
+            progress.finish();
+            return new BlockJacobi(be, ws, chol, false, b, "block-jacobi");
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
         }
-        progress.finish();
-        return new BlockJacobi(be, ws, chol, false, b, "block-jacobi");
+    }
+
+    /** Bytes {@link #molecules} allocates: M blocks of 3N x 3N (n·3N values). */
+    public static long moleculesBytesNeeded(long n, int blockSize) {
+        return 8 * n * blockSize;
+    }
+
+    /**
+     * Bytes {@link #atoms} allocates at its peak: N blocks of 3M x 3M (n·3M values), the n x 3M columns of one atom
+     * beside them while they are built, and the apply's 3 x M scratch.
+     */
+    public static long atomsBytesNeeded(long n, int blockSize) {
+        long m3 = 3 * (n / blockSize);
+        return 8 * n * m3 * 2 + 8 * m3;
     }
 
     /** One block per atom index a: rows/columns 3N·i + 3a + t for all molecules i and t (3M x 3M). */
@@ -77,6 +96,9 @@ public final class BlockJacobi implements Preconditioner {
                 factor(be, chol[a], lambda);
                 progress.update(a + 1);
             }
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
         }
         progress.finish();
         return new BlockJacobi(be, ws, chol, true, b, "atom-jacobi");

@@ -18,9 +18,24 @@ public final class DenseSpectrum {
     private DenseSpectrum() {
     }
 
-    /** Bytes the dense eigendecomposition needs for size n. */
+    /** Bytes the dense eigendecomposition needs for size n: K, its eigenvalues and dsyevd's 2n² + 6n + 1 doubles and 5n + 3 ints. */
     public static long bytesNeeded(long n) {
-        return 3 * Math.multiplyExact(n, n) * 8 + 16 * n;
+        return 8 * n + 8 * Math.multiplyExact(n, n) + 8 * (2 * Math.multiplyExact(n, n) + 6 * n + 1) + 4 * (5 * n + 3);
+    }
+
+    /** Bytes a {@link Decomposition} keeps (the eigenvectors in K's place and the eigenvalues). */
+    static long keptBytes(long n) {
+        return 8 * n + 8 * Math.multiplyExact(n, n);
+    }
+
+    /** The peak of the eigen preconditioner: the decomposition, then beside it the k eigenvectors copied out. */
+    public static long eigenBytesNeeded(long n, long k) {
+        return Math.max(bytesNeeded(n), keptBytes(n) + 8 * n * k + LowRankPreconditioner.applyBytes(k, k) + 8 * Math.max(1, k));
+    }
+
+    /** The peak of rank-k-leverage: the decomposition, then beside it the scores and the Nyström build. */
+    public static long rankKLeverageBytesNeeded(long n, long k, Precision precision) {
+        return Math.max(bytesNeeded(n), keptBytes(n) + Math.max(8 * n, Nystrom.bytesNeeded(n, k, precision)));
     }
 
     /** All eigenpairs of K (ascending), computed once and reused for several k; owns the n x n eigenvectors. */

@@ -9,7 +9,6 @@ import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
-import org.gdml4j.solve.Preconditioner;
 
 /**
  * P = K̂ + λI for a rank-k approximation K̂ ≈ K, applied through the Woodbury identity (paper eq. 4) in a
@@ -33,49 +32,24 @@ import org.gdml4j.solve.Preconditioner;
  * indifferent to the threshold: on aspirin M = 250 (leverage, k = 2315, perf/bench solve 250 "--solver pcg
  * --no-grow") thresholds 1e-2 / 1e-3 / 1e-4 / never re-projected 565 / 436 / 268 / 0 of ~820 applies, for 821 /
  * 819 / 821 / 824 iterations and the same MAE, with 46 / 40 / 33 / 31 s of apply time. The default FP32 factor has
- * its own threshold ({@link SplitBasisApply#REPROJECT_BELOW}); this one costs only FP64 factors ≈ 15 % of apply time.
+ * its own threshold ({@link SinglePrecisionFactor#REPROJECT_BELOW}); this one costs only FP64 factors ≈ 15 % of apply time.
+ *
+ * <p>The apply itself, the leverage scores and the square root are {@link LowRankPreconditioner}'s, shared with the
+ * FP32 storage; this class provides the build and the basis operations on Q and U.
  */
-public final class LowRankFactor implements Preconditioner {
+public final class LowRankFactor extends LowRankPreconditioner {
     /** Re-project when the part of v outside range(Q) holds less than this fraction of ‖v‖² (see the class comment). */
     static final double REPROJECT_BELOW = 1e-2;
 
-    private final Backend be;
-    private final Workspace ws;
     private final Matrix q;
     private final Matrix u; // null: W = Q (eigenvectors given directly)
-    private final double[] s2;
-    private final Vector weights;
-    private final Vector inverse;
-    private final Vector c;
-    private final Vector c2;
-    private final Vector t;
-    private final double lambda;
-    private final String label;
-    private long applies;
-    private long reprojections;
+    private final Vector rotated;
 
     private LowRankFactor(Backend be, Workspace ws, Matrix q, Matrix u, double[] s2, double lambda, String label) {
-        this.be = be;
-        this.ws = ws;
+        super(be, ws, s2, lambda, label, s2.length);
         this.q = q;
         this.u = u;
-        this.s2 = s2;
-        this.lambda = lambda;
-        this.label = label;
-        int k = s2.length;
-        this.weights = ws.vector(k, "Woodbury weights");
-        this.inverse = ws.vector(k, "Woodbury inverse weights");
-        this.c = ws.vector(k, "Woodbury scratch");
-        this.c2 = ws.vector(k, "Woodbury scratch");
-        this.t = ws.vector(k, "Woodbury scratch");
-        double[] w = new double[k];
-        double[] inv = new double[k];
-        for (int i = 0; i < k; i++) {
-            w[i] = s2[i] / (s2[i] + lambda);
-            inv[i] = lambda / (s2[i] + lambda); // λ/(s² + λ): the range(W) part of λP⁻¹
-        }
-        be.upload(w, weights);
-        be.upload(inv, inverse);
+        this.rotated = ws.vector(Math.max(1, s2.length), "Woodbury scratch").slice(0, s2.length);
     }
 
     /**
@@ -98,6 +72,33 @@ public final class LowRankFactor implements Preconditioner {
             s2[i] = Math.max(0, values[i]);
         }
         return new LowRankFactor(be, ws, vectors, null, s2, lambda, label);
+    }
+
+    /** Bytes this factor holds besides its n x k basis: the core U and the apply's vectors. */
+    static long bytesBeyondBasis(long k) {
+        return 8 * k * k + applyBytes(k, k) + 8 * Math.max(1, k);
+    }
+
+    /**
+     * The peak {@link #fromFactor}/{@link #fromNystrom} allocate besides the n x k basis they are given: U, then the
+     * build's scratch (the QR's, {@link #qrScratchBytes}, or R with the k x k eigenproblem, for which LAPACK's dsyevd
+     * wants 2k² + 6k + 1 doubles and 5k + 3 ints), freed before the apply's vectors come.
+     */
+    static long buildBytesBeyondBasis(long n, long k) {
+        long eigen = 8 * k + 8 * (2 * k * k + 6 * k + 1) + 4 * (5 * k + 3);
+        long scratch = 8 * k + Math.max(qrScratchBytes(n, k), 8 * k * k + Math.max(qrScratchBytes(n, k), eigen));
+        return 8 * k * k + Math.max(scratch, applyBytes(k, k) + 8 * Math.max(1, k));
+    }
+
+    /**
+     * The QR's scratch on the CPU backend: from 256 columns BlockedQr's reflector buffers (an n x 128 block with a
+     * nested n x 32 one for its panels, and 128 x k products), else LAPACK's work array (k·nb doubles, nb ≤ 64).
+     */
+    static long qrScratchBytes(long n, long k) {
+        if (k >= 256) {
+            return 8 * (160 * n + 2 * 128 * k + 2 * 32 * 128 + 4 * 128 * 128);
+        }
+        return 8 * 64 * k;
     }
 
     private static LowRankFactor build(Backend be, Workspace ws, Matrix a, Matrix chol, double lambda, String label) {
@@ -151,70 +152,81 @@ public final class LowRankFactor implements Preconditioner {
         return new LowRankFactor(be, ws, a, u, s2, lambda, label);
     }
 
-    /**
-     * z ← P⁻¹r (the class comment's form), re-projecting when r lies almost inside range(Q). {@link SplitBasisApply}
-     * is the same computation on the FP32 factor's basis.
-     */
     @Override
-    public void apply(Vector r, Vector z) {
-        applies++;
-        be.gemv(Trans.YES, 1.0, q, r, 0.0, c);
-        double nr = be.nrm2(r);
-        double nc = be.nrm2(c);
-        be.copy(r, z);
-        if (nr * nr - nc * nc >= REPROJECT_BELOW * nr * nr) {
-            // λP⁻¹v = v − W diag(s²/(s² + λ)) Wᵀv
-            weighted(c, weights);
-            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
-        } else {
-            // v_⊥ = v − Qc, c2 = Qᵀv_⊥ (re-projection); in Q-coordinates λx = v_⊥ − Q c2 + Q U diag(λ/(s² + λ)) Uᵀ(c + c2)
-            reprojections++;
-            be.gemv(Trans.NO, -1.0, q, c, 1.0, z);
-            be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
-            be.axpy(1.0, c2, c);
-            weighted(c, inverse);
-            be.axpy(-1.0, c2, c);
-            be.gemv(Trans.NO, 1.0, q, c, 1.0, z);
-        }
-        be.scal(1.0 / lambda, z);
+    int coordinates() {
+        return Math.toIntExact(q.cols());
     }
 
-    /** x ← U diag(w) Uᵀ x: the weights act in the core's eigen-coordinates (diag(w) x when W = Q). */
-    private void weighted(Vector x, Vector w) {
+    @Override
+    double reprojectBelow() {
+        return REPROJECT_BELOW;
+    }
+
+    /** c = Qᵀv: ‖c‖ = ‖Wᵀv‖ since U is orthogonal. */
+    @Override
+    void project(Vector v, Vector c) {
+        be.gemv(Trans.YES, 1.0, q, v, 0.0, c);
+    }
+
+    /** In Q-coordinates: U diag(ω) Uᵀ c; the projection is c itself (UUᵀ = I), the inverse step U diag(ι) Uᵀ c − c2. */
+    @Override
+    void weigh(Weights which, Vector c, Vector c2, Vector t) {
+        switch (which) {
+            case DAMPED -> rotate(c, weights, t);
+            case ONE -> be.copy(c, t);
+            case INVERSE -> {
+                rotate(c, inverse, t);
+                be.axpy(-1.0, c2, t);
+            }
+        }
+    }
+
+    /** t ← U diag(w) Uᵀ c (diag(w) c when W = Q). */
+    private void rotate(Vector c, Vector w, Vector t) {
         if (u == null) {
-            be.multiply(x, w, x);
+            be.multiply(c, w, t);
             return;
         }
-        be.gemv(Trans.YES, 1.0, u, x, 0.0, t);
-        be.multiply(t, w, t);
-        be.gemv(Trans.NO, 1.0, u, t, 0.0, x);
+        be.gemv(Trans.YES, 1.0, u, c, 0.0, rotated);
+        be.multiply(rotated, w, rotated);
+        be.gemv(Trans.NO, 1.0, u, rotated, 0.0, t);
     }
 
-    /**
-     * Ridge leverage scores of K̂: τ = diag(K̂ (K̂ + λI)⁻¹) = Σ_j W_ij² s_j²/(s_j² + λ) with W = QU
-     * (docs/sgdml-formulas.md §8), by row panels of W; the n scores come to the host once (for the sampling).
-     */
-    public double[] leverageScores() {
-        long n = q.rows();
-        long k = q.cols();
-        double[] tau = new double[Math.toIntExact(n)];
-        try (Workspace tmp = be.workspace()) {
-            Vector scores = tmp.vector(n, "leverage scores");
-            if (u == null) {
-                be.rowSquares(q, weights, 0.0, scores);
-            } else {
-                long panel = Math.max(64, Math.min(n, (32L << 20) / Math.max(1, k * 8)));
-                Matrix wp = tmp.matrix(panel, k, "basis panel");
-                for (long r0 = 0; r0 < n; r0 += panel) {
-                    long rows = Math.min(panel, n - r0);
-                    Matrix w = wp.block(0, 0, rows, k);
-                    be.gemm(Trans.NO, Trans.NO, 1.0, q.block(r0, 0, rows, k), u, 0.0, w);
-                    be.rowSquares(w, weights, 0.0, scores.slice(r0, rows));
-                }
-            }
-            be.download(scores, tau);
+    @Override
+    void combine(double alpha, Vector t, Vector z) {
+        be.gemv(Trans.NO, alpha, q, t, 1.0, z);
+    }
+
+    /** Two passes over Q (the backends' fused re-projection is for FP32 bases). */
+    @Override
+    void projectOut(Vector t, Vector z, Vector c2) {
+        be.gemv(Trans.NO, -1.0, q, t, 1.0, z);
+        be.gemv(Trans.YES, 1.0, q, z, 0.0, c2);
+    }
+
+    @Override
+    void basisRows(long r0, Matrix out, Matrix scratch) {
+        Matrix rows = q.block(r0, 0, out.rows(), q.cols());
+        if (u == null) {
+            be.copy(rows, out);
+        } else {
+            be.gemm(Trans.NO, Trans.NO, 1.0, rows, u, 0.0, out);
         }
-        return tau;
+    }
+
+    @Override
+    long rowScratchColumns() {
+        return 0;
+    }
+
+    @Override
+    long size() {
+        return q.rows();
+    }
+
+    @Override
+    String storage() {
+        return "fp64";
     }
 
     /** The orthonormal basis Q (n x k, FP64): a view into this factor's memory, valid until {@link #close()}. */
@@ -222,56 +234,8 @@ public final class LowRankFactor implements Preconditioner {
         return q;
     }
 
-    String label() {
-        return label;
-    }
-
     /** The core's eigenvectors U (k x k; null when W = Q): a view into this factor's memory. */
     Matrix coreVectors() {
         return u;
-    }
-
-    /** b ← U diag(s) (k x k; diag(s) when U = I): a square factor of the core, K̂ = Q b bᵀ Qᵀ. */
-    void coreFactor(Matrix b) {
-        int k = s2.length;
-        double[] s = new double[k];
-        for (int j = 0; j < k; j++) {
-            s[j] = Math.sqrt(s2[j]);
-        }
-        if (u == null) {
-            be.fill(b.asVector(), 0.0);
-            be.upload(s, b.diagonal());
-            return;
-        }
-        be.copy(u, b);
-        for (int j = 0; j < k; j++) {
-            be.scal(s[j], b.column(j));
-        }
-    }
-
-    /** Eigenvalues s² of K̂ (descending). */
-    public double[] eigenvalues() {
-        return s2.clone();
-    }
-
-    @Override
-    public String describe() {
-        return label + ", k = " + q.cols() + " (fp64" + (reprojections > 0 ? ", " + reprojections + " of " + applies
-                + " applies re-projected" : "") + ")";
-    }
-
-    @Override
-    public long rank() {
-        return q.cols();
-    }
-
-    @Override
-    public long bytes() {
-        return ws.bytes();
-    }
-
-    @Override
-    public void close() {
-        ws.close();
     }
 }

@@ -9,7 +9,6 @@ import org.gdml4j.linalg.Backend.Uplo;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Workspace;
-import org.gdml4j.solve.Preconditioner;
 import org.gdml4j.solve.Progress;
 
 /**
@@ -30,7 +29,7 @@ public final class Nystrom {
      * The Nyström preconditioner with its tall factor stored in {@code precision}: the stable orthonormal form
      * ({@link LowRankFactor}) is built in FP64 either way; FP32 then rounds its basis ({@link SinglePrecisionFactor}).
      */
-    public static Preconditioner build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress,
+    public static LowRankPreconditioner build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress,
             Precision precision) {
         long n = src.size();
         int k = s.length;
@@ -45,7 +44,7 @@ public final class Nystrom {
                 progress.start("factorising the preconditioner", 1, "step");
                 choleskyOfKss(be, cols, s, kss, progress);
                 LowRankFactor exact = LowRankFactor.fromNystrom(be, ws, cols, kss, lambda, label);
-                Preconditioner f = precision == Precision.FP64 ? exact : SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress);
+                LowRankPreconditioner f = precision == Precision.FP64 ? exact : SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress);
                 progress.finish();
                 return f;
             }
@@ -55,9 +54,18 @@ public final class Nystrom {
         }
     }
 
-    /** Builds the FP64 factor for the sorted distinct columns {@code s}. */
-    public static LowRankFactor build(Backend be, ColumnSource src, long[] s, double lambda, String label, Progress progress) {
-        return (LowRankFactor) build(be, src, s, lambda, label, progress, Precision.FP64);
+    /**
+     * The peak of {@link #build} for k columns: the columns (which become the basis) with K_SS beside them, the stable
+     * form's build, then the FP32 rounding if asked (K_SS is held until it returns).
+     */
+    public static long bytesNeeded(long n, long k, Precision precision) {
+        long kss = 8 * k * k;
+        long peak = 8 * n * k + LowRankFactor.buildBytesBeyondBasis(n, k);
+        if (precision == Precision.FP32) {
+            long exact = 8 * n * k + LowRankFactor.bytesBeyondBasis(k);
+            peak = Math.max(peak, SinglePrecisionFactor.bytesNeeded(n, k, SinglePrecisionFactor.plannedDominant(k), exact));
+        }
+        return kss + peak;
     }
 
     /** kss ← chol(K_SS + δI), lower, upper triangle zeroed; δ climbs the jitter ladder until it succeeds. */

@@ -20,7 +20,7 @@ public final class PivotedCholesky {
     }
 
     /** Result: the factor and the pivots in the order chosen. */
-    public record Built(org.gdml4j.solve.Preconditioner factor, long[] pivots) {
+    public record Built(LowRankPreconditioner factor, long[] pivots) {
     }
 
     public static Built build(Backend be, ColumnSource src, int k, double lambda, Progress progress) {
@@ -51,14 +51,16 @@ public final class PivotedCholesky {
     }
 
     /**
-     * Grows {@code current} (the FP64 factor of the greedy steps that chose {@code pivots}) to {@code k} columns by
-     * continuing the same greedy steps instead of starting over: any F with F Fᵀ = K̂ gives the same Schur
-     * corrections as the old columns, so F = Q U diag(s) (one n x k₀ x k₀ product from the stable form) stands in
-     * for them and only the new columns are computed. Pivots and the factor equal a fresh build's up to rounding.
-     * {@code current} stays open (the caller closes it).
+     * Grows {@code current} (the factor of the greedy steps that chose {@code pivots}, in either storage) to {@code k}
+     * columns by continuing the same greedy steps instead of starting over: any F with F Fᵀ = K̂ gives the same Schur
+     * corrections as the old columns, so F = W diag(s) ({@link LowRankPreconditioner#squareRootInto}) stands in for
+     * them and only the new columns are computed. {@code current} is closed as soon as F is taken, so the peak holds
+     * one factor, not two. From an FP64 factor, pivots and K̂ equal a fresh build's up to rounding; from an FP32 one,
+     * F carries its rounding (a turn of ≈ 3e-8 of the non-dominant directions), which the new pivots see, and the grown
+     * factor is rounded to {@code precision} again.
      */
-    public static Built extend(Backend be, ColumnSource src, LowRankFactor current, long[] pivots, int k, double lambda,
-            Progress progress) {
+    public static Built extend(Backend be, ColumnSource src, LowRankPreconditioner current, long[] pivots, int k, double lambda,
+            Progress progress, Precision precision) {
         long n = src.size();
         int k0 = Math.toIntExact(current.rank());
         if (pivots.length != k0 || k <= k0 || k > n) {
@@ -67,18 +69,28 @@ public final class PivotedCholesky {
         Workspace ws = be.workspace();
         try {
             Matrix l = ws.matrix(n, k, Precision.FP64, "preconditioner factor (cholesky)");
-            try (Workspace tmp = be.workspace()) {
-                Matrix b = tmp.matrix(k0, k0, "U diag(s)");
-                current.coreFactor(b);
-                be.gemm(Trans.NO, Trans.NO, 1.0, current.basis(), b, 0.0, l.columns(0, k0));
-            }
+            current.squareRootInto(l.columns(0, k0));
+            current.close();
             long[] all = java.util.Arrays.copyOf(pivots, k);
             int rank = factorColumns(be, src, l, all, k0, progress);
-            return finish(be, ws, l, rank, all, lambda, progress, Precision.FP64);
+            return finish(be, ws, l, rank, all, lambda, progress, precision);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
         }
+    }
+
+    /**
+     * The peak of {@link #build} (and of {@link #extend} to k, once the old factor is closed): the n x k factor L with
+     * the residual diagonal, then the stable form's build in place of L, then the FP32 rounding if asked.
+     */
+    public static long bytesNeeded(long n, long k, Precision precision) {
+        long peak = 8 * n * k + Math.max(8 * n, LowRankFactor.buildBytesBeyondBasis(n, k));
+        if (precision == Precision.FP32) {
+            long exact = 8 * n * k + LowRankFactor.bytesBeyondBasis(k);
+            peak = Math.max(peak, SinglePrecisionFactor.bytesNeeded(n, k, SinglePrecisionFactor.plannedDominant(k), exact));
+        }
+        return peak;
     }
 
     /** The stable Woodbury form of the first {@code rank} columns of {@code l} (FP64, owned by {@code ws}), in {@code precision}. */
@@ -87,7 +99,7 @@ public final class PivotedCholesky {
         long[] piv = java.util.Arrays.copyOf(pivots, rank);
         progress.start("factorising the preconditioner", 1, "step");
         LowRankFactor exact = LowRankFactor.fromFactor(be, ws, l.columns(0, rank), lambda, "cholesky");
-        org.gdml4j.solve.Preconditioner f = precision == Precision.FP32 ? SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress) : exact;
+        LowRankPreconditioner f = precision == Precision.FP32 ? SinglePrecisionFactor.roundOrKeep(be, exact, lambda, progress) : exact;
         progress.finish();
         return new Built(f, piv);
     }

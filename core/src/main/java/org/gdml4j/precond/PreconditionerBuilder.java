@@ -9,8 +9,9 @@ import org.gdml4j.solve.Progress;
 /**
  * Builds any {@link PreconditionerKind} of size k over a kernel, and knows how each one grows when CG stagnates
  * (k x 1.2): uniform keeps its earlier columns (the seeded draw is a prefix of the larger one), leverage
- * resamples from the current factor's scores, cholesky continues its deterministic pivot sequence (recomputed),
- * eigen takes more eigenvectors; the Jacobi baselines and none cannot grow.
+ * resamples from the current factor's scores, cholesky continues its greedy steps from the current factor (in
+ * either precision), eigen takes more eigenvectors; the Jacobi baselines and none cannot grow. Growth needs only
+ * the {@link LowRankPreconditioner} contract of the current factor, whatever its storage.
  */
 public final class PreconditionerBuilder implements AutoCloseable {
     /** A preconditioner and the kernel columns it was built from (sorted; empty for non-column methods). */
@@ -41,9 +42,12 @@ public final class PreconditionerBuilder implements AutoCloseable {
     private final Precision precision;
     /** The dense eigendecomposition, kept for further eigen/rank-k builds (growth, sweeps over k) until close. */
     private DenseSpectrum.Decomposition spectrum;
-    /** The last pivoted-Cholesky factor built here and its pivots in the order chosen, for {@link #grower}. */
-    private Preconditioner lastCholesky;
-    private long[] lastCholeskyPivots;
+    /**
+     * The last low-rank preconditioner made here (built, rebuilt or grown), the only one {@link #grower} accepts, and
+     * for cholesky its pivots in the order chosen (null for the other kinds).
+     */
+    private LowRankPreconditioner latest;
+    private long[] latestPivots;
 
     /** FP64 factors. */
     public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress) {
@@ -72,18 +76,12 @@ public final class PreconditionerBuilder implements AutoCloseable {
             throw new IllegalArgumentException("k must be in [1, n = " + n + "], got " + k);
         }
         return switch (kind) {
-            case UNIFORM -> {
-                long[] s = Nystrom.uniform(n, k, seed);
-                yield new Built(Nystrom.build(be, src, s, lambda, "uniform", progress, precision), s);
-            }
+            case UNIFORM -> nystrom(Nystrom.uniform(n, k, seed), "uniform");
             case LEVERAGE -> leverage(k, null);
             case CHOLESKY -> cholesky(PivotedCholesky.build(be, src, k, lambda, progress, precision));
-            case EIGEN -> new Built(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0]);
-            case RANK_K_LEVERAGE -> {
-                double[] tau = DenseSpectrum.rankKLeverageScores(be, spectrum(), k);
-                long[] s = Nystrom.weighted(tau, k, seed);
-                yield new Built(Nystrom.build(be, src, s, lambda, "rank-k-leverage", progress, precision), s);
-            }
+            case EIGEN -> lowRank(DenseSpectrum.truncatedEigen(be, spectrum(), k, lambda), new long[0], null);
+            case RANK_K_LEVERAGE -> nystrom(Nystrom.weighted(DenseSpectrum.rankKLeverageScores(be, spectrum(), k), k, seed),
+                    "rank-k-leverage");
             case BLOCK_JACOBI -> new Built(BlockJacobi.molecules(be, src, lambda, progress), new long[0]);
             case ATOM_JACOBI -> new Built(BlockJacobi.atoms(be, src, lambda, progress), new long[0]);
             case NONE -> new Built(Preconditioner.identity(be), new long[0]);
@@ -102,8 +100,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
         }
         Built b;
         if (recipe.kind().sampled() && recipe.columns().length > 0) {
-            long[] s = recipe.columns();
-            b = new Built(Nystrom.build(be, src, s, lambda, recipe.kind().cliName(), progress, precision), s);
+            b = nystrom(recipe.columns(), recipe.kind().cliName());
         } else {
             b = build(recipe.kind(), recipe.initialK());
             Built[] last = {b};
@@ -149,58 +146,98 @@ public final class PreconditionerBuilder implements AutoCloseable {
         long n = src.size();
         double[] tau = scores;
         if (tau == null) {
-            int block = src.blockSize();
-            int kMol = (k + block - 1) / block;
-            int m0 = (int) Math.min(n, (long) block * Math.min(kMol, 10));
-            long[] rough = Nystrom.uniform(n, m0, seed ^ 0x5DEECE66DL);
-            try (LowRankFactor f = Nystrom.build(be, src, rough, lambda, "leverage estimate", progress)) {
+            long[] rough = Nystrom.uniform(n, roughColumns(n, k, src.blockSize()), seed ^ 0x5DEECE66DL);
+            try (LowRankPreconditioner f = Nystrom.build(be, src, rough, lambda, "leverage estimate", progress, Precision.FP64)) {
                 tau = f.leverageScores();
             }
         }
-        long[] s = Nystrom.weighted(tau, k, seed);
-        return new Built(Nystrom.build(be, src, s, lambda, "leverage", progress, precision), s);
+        return nystrom(Nystrom.weighted(tau, k, seed), "leverage");
     }
 
-    /** Remembers a pivoted-Cholesky factor and its pivots (so that growing it extends it) and sorts the pivots for the model. */
+    /** Columns of the rough factor of {@link #leverage}: 3N·min(k_mol, 10). */
+    private static int roughColumns(long n, long k, int block) {
+        long kMol = (k + block - 1) / block;
+        return (int) Math.min(n, (long) block * Math.min(kMol, 10));
+    }
+
+    private Built nystrom(long[] columns, String label) {
+        return lowRank(Nystrom.build(be, src, columns, lambda, label, progress, precision), columns, null);
+    }
+
+    /** Sorts a pivoted-Cholesky factor's pivots for the model and keeps them in their order (so that growing extends it). */
     private Built cholesky(PivotedCholesky.Built b) {
-        lastCholesky = b.factor();
-        lastCholeskyPivots = b.pivots();
         long[] sorted = b.pivots().clone();
         java.util.Arrays.sort(sorted);
-        return new Built(b.factor(), sorted);
+        return lowRank(b.factor(), sorted, b.pivots());
+    }
+
+    /** Remembers {@code p} as the one {@link #grower} may grow next. */
+    private Built lowRank(LowRankPreconditioner p, long[] columns, long[] pivotsInOrder) {
+        latest = p;
+        latestPivots = pivotsInOrder;
+        return new Built(p, columns);
     }
 
     /**
-     * The growth rule for {@code kind}: k x 1.2, a leverage factor resampled from its own scores, a pivoted-Cholesky
-     * factor extended by more greedy steps (its columns kept), the others rebuilt; null for kinds that cannot grow. The
-     * caller closes replaced preconditioners.
+     * The growth rule for {@code kind}: k x 1.2; leverage resamples from the current factor's scores, cholesky extends
+     * the current factor by more greedy steps (its pivots kept, in its precision again), the others are built anew;
+     * null for kinds that cannot grow. {@code current} must be the last preconditioner this builder made. The grower
+     * closes it as soon as it has taken what it needs from it, before the bigger one is built (one factor at the peak,
+     * not two); closing it again is harmless.
      */
     public Pcg.Grower grower(PreconditionerKind kind, java.util.function.Consumer<Built> onGrown) {
         if (!kind.lowRank()) {
             return null;
         }
         return current -> {
+            if (current != latest || latest == null) {
+                throw new IllegalArgumentException("grow: " + current.describe() + " is not the last preconditioner of this builder");
+            }
+            LowRankPreconditioner now = latest;
             long n = src.size();
-            long k = current.rank();
+            long k = now.rank();
             if (k >= n) {
                 return null;
             }
             int bigger = (int) Math.min(n, (long) Math.ceil(1.2 * k));
-            Built b;
-            if (kind == PreconditionerKind.LEVERAGE && current instanceof LowRankFactor f) {
-                b = leverage(bigger, f.leverageScores());
-            } else if (kind == PreconditionerKind.LEVERAGE && current instanceof SinglePrecisionFactor f) {
-                b = leverage(bigger, f.leverageScores());
-            } else if (kind == PreconditionerKind.CHOLESKY && current == lastCholesky && current instanceof LowRankFactor f) {
-                b = cholesky(PivotedCholesky.extend(be, src, f, lastCholeskyPivots, bigger, lambda, progress));
-            } else {
-                b = build(kind, bigger);
-            }
-            current.close();
+            Built b = switch (kind) {
+                case LEVERAGE -> {
+                    double[] tau = now.leverageScores();
+                    now.close();
+                    yield leverage(bigger, tau);
+                }
+                case CHOLESKY -> cholesky(PivotedCholesky.extend(be, src, now, latestPivots, bigger, lambda, progress, precision));
+                default -> {
+                    now.close();
+                    yield build(kind, bigger);
+                }
+            };
             if (onGrown != null) {
                 onGrown.accept(b);
             }
             return b.preconditioner();
+        };
+    }
+
+    /**
+     * Bytes building {@code kind} at size k holds at its peak, summed from what each build path declares next to its
+     * allocations (factor, build scratch, apply scratch; the dense kinds' cached decomposition included).
+     */
+    public static long bytesNeeded(PreconditionerKind kind, long n, long k, int blockSize, Precision precision) {
+        return switch (kind) {
+            case UNIFORM -> Nystrom.bytesNeeded(n, k, precision);
+            case LEVERAGE -> {
+                long m0 = roughColumns(n, k, blockSize);
+                long rough = Math.max(Nystrom.bytesNeeded(n, m0, Precision.FP64),
+                        8 * n * m0 + LowRankFactor.bytesBeyondBasis(m0) + LowRankPreconditioner.panelBytes(n, m0, 0));
+                yield Math.max(rough, Nystrom.bytesNeeded(n, k, precision));
+            }
+            case CHOLESKY -> PivotedCholesky.bytesNeeded(n, k, precision);
+            case EIGEN -> DenseSpectrum.eigenBytesNeeded(n, k);
+            case RANK_K_LEVERAGE -> DenseSpectrum.rankKLeverageBytesNeeded(n, k, precision);
+            case BLOCK_JACOBI -> BlockJacobi.moleculesBytesNeeded(n, blockSize);
+            case ATOM_JACOBI -> BlockJacobi.atomsBytesNeeded(n, blockSize);
+            case NONE -> 0;
         };
     }
 }

@@ -9,7 +9,6 @@ import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
-import org.gdml4j.solve.Preconditioner;
 import org.gdml4j.solve.Progress;
 
 /**
@@ -32,35 +31,63 @@ import org.gdml4j.solve.Progress;
  * dominant directions must also be projected out of the rounded ones: keeping them in FP64 without that projection
  * did not help (1,899 vs 1,880 iterations on aspirin M = 250).
  *
- * <p>The apply works in the coordinates of Q̃ (s = Q̃ᵀ(I − W₁W₁ᵀ)v), so V only enters through two k x k symmetric
- * matrices held in one array: N = VVᵀ and J = V diag(λ/(s² + λ)) Vᵀ ({@link SplitBasisApply}). Q̃ is stored by rows
+ * <p>The apply ({@link LowRankPreconditioner#apply}, the FP64 form's) works here in the coordinates of Q̃: with
+ * c₁ = W₁ᵀv and s = Q̃ᵀv − Xc₁ (X = Q̃ᵀW₁) the coordinates are y = [c₁; s], and the rest's eigen-coordinates
+ * c₂ = Vᵀs are never formed: every product with V appears as N = VVᵀ or J = V diag(λ/(s² + λ)) Vᵀ (two k x k
+ * triangles in one array), since W̃c = Q̃t + W₁(c₁ − Xᵀt) needs only t = Vc₂. So the coefficients are [d; t] with
+ * <pre>
+ *   damped:  t = (N − J) s,        d = w∘c₁ − Xᵀt        (w = s²/(s² + λ) on the dominant directions)
+ *   one:     t = N s,              d = c₁ − Xᵀt
+ *   inverse: t = J s' − N s₂,      d = ι∘c₁' − c₁₂ − Xᵀt   (y' = [c₁'; s'] the coordinates of v + v_⊥, y2 = [c₁₂; s₂] of v_⊥)
+ * </pre>
+ * The inverse step is the FP64 form's ι∘(c + c') − c' in Q̃-coordinates; it is kept as two small terms (not
+ * N s − M(s + s') with M = N − J, equal in exact arithmetic) because the re-projection exists to avoid exactly that
+ * cancellation of two terms of size ‖v‖ (it broke the symmetry of P̃⁻¹ at the 1e-7 level). Q̃ is stored by rows
  * (Q̃ᵀ, k x n) so that the re-projection's v − W̃c and W̃ᵀ(v − W̃c) share one sweep over it
- * ({@link Backend.MixedPrecision#projectOut}): an apply reads the FP32 factor twice, three times when it re-projects (four before).
+ * ({@link Backend.MixedPrecision#projectOut}): an apply reads the FP32 factor twice, three times when it re-projects
+ * (four before); the k x k triangles two or three times (the FP64 form reads its k x k rotation twice or four times).
+ * V itself (k x k₂, FP64) is kept as well, for W̃'s rows ({@link #basisRows}): the leverage scores and the square root
+ * that lets a pivoted Cholesky grow from this factor need W̃ and cannot be had from N and J (8k·k₂ bytes, ≈ 2k/n of
+ * the FP32 basis; N and J stay because an apply through V would read 2k² instead of k² FP64 values).
  */
-public final class SinglePrecisionFactor implements Preconditioner {
+public final class SinglePrecisionFactor extends LowRankPreconditioner {
     /** Directions with s² ≥ FP64_ABOVE·λ/u² stay in FP64 (u = 2⁻²⁴); see the class comment for the measurement. */
     static final double FP64_ABOVE = 1e-5;
+    /**
+     * Re-project when ‖v_⊥‖² < REPROJECT_BELOW·‖v‖² (v_⊥ = v − W̃W̃ᵀv). The plain form's backward error is about
+     * (‖v‖/‖v_⊥‖)·ε‖P‖‖x‖; the FP64 factor bounds it by ≈ 50ε with 1e-2 ({@link LowRankFactor#REPROJECT_BELOW}). This
+     * factor already differs from the FP64 P by ≈ 1e-12‖P‖‖x‖ through its rounded basis (LowRankFactorTest), so a
+     * re-projection only pays where the plain form would lose more than that: (ε/1e-12)² ≈ 5e-8. Measured on aspirin
+     * M = 500 (leverage, k = 3,674, two runs back to back): 1e-3 re-projected 435 of 808 applies, 807 iterations,
+     * apply 63.6 s, 175.3 s in all; 5e-8 none, 818 iterations, apply 52.1 s, 164.9 s in all.
+     */
+    static final double REPROJECT_BELOW = 5e-8;
     private static final double U32 = 0x1p-24;
 
-    private final Backend be;
-    private final Workspace ws;
+    private final Backend.MixedPrecision mixed;
     private final Matrix qt;
     private final Matrix w1;
     private final Matrix x;
-    private final Matrix core;
-    private final String label;
-    private final SplitBasisApply steps;
+    private final Matrix nMat;
+    private final Matrix jMat;
+    private final Matrix v;
+    private final int k;
+    private final int k1;
 
-    private SinglePrecisionFactor(Backend be, Workspace ws, Matrix qt, Matrix w1, Matrix x, Matrix core, double[] s2,
+    /** {@code core} is k x (k + 1): N in the lower triangle of its first k columns, J in the upper of its last k. */
+    private SinglePrecisionFactor(Backend be, Workspace ws, Matrix qt, Matrix w1, Matrix x, Matrix core, Matrix v, double[] s2,
             double lambda, String label) {
-        this.be = be;
-        this.ws = ws;
+        super(be, ws, s2, lambda, label, Math.toIntExact(w1.cols() + qt.rows()));
+        this.mixed = be.mixedPrecision().orElseThrow(() -> new IllegalStateException("an FP32 factor on " + be.name()
+                + ", which has no FP32 x FP64 products"));
         this.qt = qt;
         this.w1 = w1;
         this.x = x;
-        this.core = core;
-        this.label = label;
-        this.steps = new SplitBasisApply(be, ws, qt, w1, x, core, s2, lambda);
+        this.k = Math.toIntExact(qt.rows());
+        this.k1 = Math.toIntExact(w1.cols());
+        this.nMat = core.columns(0, k);
+        this.jMat = core.columns(1, k);
+        this.v = v;
     }
 
     /**
@@ -68,7 +95,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
      * documented fallback: {@code exact} stays in use (FP64: the same iterations, twice the factor memory), and
      * {@code progress} says so.
      */
-    static Preconditioner roundOrKeep(Backend be, LowRankFactor exact, double lambda, Progress progress) {
+    static LowRankPreconditioner roundOrKeep(Backend be, LowRankFactor exact, double lambda, Progress progress) {
         if (be.mixedPrecision().isEmpty()) {
             progress.note("the " + be.name() + " backend has no FP32 x FP64 products: the preconditioner stays in FP64");
             return exact;
@@ -78,7 +105,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
 
     /**
      * Rounds {@code exact}'s basis to FP32 (all but its dominant directions) and closes {@code exact} (while this
-     * runs, both are held: 1.5x the FP64 factor).
+     * runs, both are held: 1.5x the FP64 factor; {@link #bytesNeeded}).
      */
     public static SinglePrecisionFactor round(Backend be, LowRankFactor exact, double lambda) {
         Matrix q = exact.basis();
@@ -104,14 +131,15 @@ public final class SinglePrecisionFactor implements Preconditioner {
             be.transpose(q, qt);
             Matrix x = ws.matrix(k, Math.max(1, k1), "Q̃ᵀW1").columns(0, k1);
             Matrix core = ws.matrix(k, k + 1, "core matrices N and J");
+            Matrix v = ws.matrix(k, Math.max(1, k2), "V = U2 L⁻ᵀ").columns(0, k2);
+            if (u == null) {
+                be.fill(v.block(k1, 0, k2, k2).diagonal(), 1.0);
+            } else {
+                be.copy(u.columns(k1, k2), v);
+            }
+            String label = exact.label();
+            exact.close();
             try (Workspace tmp = be.workspace()) {
-                Matrix u2 = tmp.matrix(k, Math.max(1, k2), "U2").columns(0, k2);
-                if (u == null) {
-                    be.fill(u2.block(k1, 0, k2, k2).diagonal(), 1.0);
-                } else {
-                    be.copy(u.columns(k1, k2), u2);
-                }
-                exact.close();
                 // G = Q̃ᵀQ̃ and X = Q̃ᵀW₁ in FP64 over column panels of the exact FP32 values
                 Matrix g = tmp.matrix(k, k, "Gram matrix of the rounded basis");
                 forEachPanel(be, qt, (panel, c0) -> {
@@ -122,10 +150,10 @@ public final class SinglePrecisionFactor implements Preconditioner {
                     }
                 });
                 if (k2 > 0) {
-                    coreMatrices(be, tmp, g, x, u2, s2, k1, lambda, core);
+                    coreMatrices(be, tmp, g, x, v, s2, k1, lambda, core);
                 }
             }
-            return new SinglePrecisionFactor(be, ws, qt, w1, x, core, s2, lambda, exact.label());
+            return new SinglePrecisionFactor(be, ws, qt, w1, x, core, v, s2, lambda, label);
         } catch (RuntimeException e) {
             ws.close();
             exact.close();
@@ -134,28 +162,27 @@ public final class SinglePrecisionFactor implements Preconditioner {
     }
 
     /**
-     * From the Gram matrix G = Q̃ᵀQ̃ (lower triangle) and X = Q̃ᵀW₁: V = U₂L⁻ᵀ with LLᵀ = U₂ᵀ(G − XXᵀ)U₂, then
-     * N = VVᵀ into the lower triangle of core's first k columns and J = V diag(λ/(s² + λ)) Vᵀ into the upper
-     * triangle of its last k columns (the two triangles do not overlap).
+     * From the Gram matrix G = Q̃ᵀQ̃ (lower triangle) and X = Q̃ᵀW₁: V = U₂L⁻ᵀ with LLᵀ = U₂ᵀ(G − XXᵀ)U₂ (in place of
+     * U₂ in {@code v}), then N = VVᵀ into the lower triangle of core's first k columns and J = V diag(λ/(s² + λ)) Vᵀ
+     * into the upper triangle of its last k columns (the two triangles do not overlap).
      */
-    private static void coreMatrices(Backend be, Workspace tmp, Matrix g, Matrix x, Matrix u2, double[] s2, int k1,
+    private static void coreMatrices(Backend be, Workspace tmp, Matrix g, Matrix x, Matrix v, double[] s2, int k1,
             double lambda, Matrix core) {
         int k = Math.toIntExact(g.rows());
-        int k2 = Math.toIntExact(u2.cols());
+        int k2 = Math.toIntExact(v.cols());
         if (k1 > 0) {
             be.syrk(Uplo.LOWER, Trans.NO, -1.0, x, 1.0, g); // G − X Xᵀ: the Gram of (I − W₁W₁ᵀ)Q̃
         }
         be.symmetrize(Uplo.LOWER, g);
         Matrix gu = tmp.matrix(k, k2, "G U2");
-        be.gemm(Trans.NO, Trans.NO, 1.0, g, u2, 0.0, gu);
+        be.gemm(Trans.NO, Trans.NO, 1.0, g, v, 0.0, gu);
         Matrix l = tmp.matrix(k2, k2, "Gram of the rounded rest");
-        be.gemm(Trans.YES, Trans.NO, 1.0, u2, gu, 0.0, l);
+        be.gemm(Trans.YES, Trans.NO, 1.0, v, gu, 0.0, l);
         int info = be.potrf(Uplo.LOWER, l);
         if (info != 0) {
             throw new IllegalStateException("the rounded basis lost its rank (Cholesky of its Gram matrix, info " + info + ")");
         }
-        Matrix v = u2;
-        be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, v); // V = U₂ L⁻ᵀ, in place of U₂
+        be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, v); // V = U₂ L⁻ᵀ
         be.syrk(Uplo.LOWER, Trans.NO, 1.0, v, 0.0, core.columns(0, k));
         for (int j = 0; j < k2; j++) {
             be.copy(v.column(j), gu.column(j));
@@ -173,53 +200,156 @@ public final class SinglePrecisionFactor implements Preconditioner {
         return k1;
     }
 
-    @Override
-    public void apply(Vector r, Vector out) {
-        steps.apply(r, out);
+    /**
+     * Dominant directions assumed when planning (the spectrum is not known yet): 47 of 3,674 at aspirin M = 500, so
+     * k/32, but at least 64 (all of a small k).
+     */
+    static long plannedDominant(long k) {
+        return Math.min(k, Math.max(64, k / 32));
     }
 
     /**
-     * Ridge leverage scores of K̂: τ = diag(K̂(K̂ + λI)⁻¹) = Σ_j W̃_ij² s_j²/(s_j² + λ) by panels of rows: the W₁ part
-     * directly, the rest as g_iᵀ M g_i with M = V diag(s²/(s² + λ)) Vᵀ = N − J and g_i the i-th row of
-     * (I − W₁W₁ᵀ)Q̃ = Q̃ − W₁Xᵀ.
+     * The peak of {@link #round} for an n x k factor with k1 dominant directions while {@code exactBytes} are held
+     * by the FP64 form it rounds: the FP32 factor and the FP64 form together, then (the FP64 form closed) the Gram
+     * matrix with an FP64 panel of Q̃ᵀ or the core's build matrices; the apply's vectors come last.
      */
-    public double[] leverageScores() {
-        long n = qt.cols();
-        int k = Math.toIntExact(qt.rows());
-        int k1 = Math.toIntExact(w1.cols());
-        double[] tau = new double[Math.toIntExact(n)];
-        try (Workspace tmp = be.workspace()) {
-            Matrix m = tmp.matrix(k, k, "M = N − J, both triangles");
-            Matrix j = tmp.matrix(k, k, "J, both triangles");
-            Matrix nMat = core.columns(0, k); // N in its lower triangle
-            Matrix jMat = core.columns(1, k); // J in its upper triangle
-            be.triangle(Uplo.LOWER, nMat, m);
-            be.symmetrize(Uplo.LOWER, m);
-            be.triangle(Uplo.UPPER, jMat, j);
-            be.symmetrize(Uplo.UPPER, j);
-            be.axpy(-1.0, j.asVector(), m.asVector());
-            Vector scores = tmp.vector(n, "leverage scores");
-            Matrix prod = tmp.matrix(k, panelColumns(qt), "M g panel");
-            forEachPanel(be, qt, (panel, c0) -> {
-                long cols = panel.cols();
-                Vector out = scores.slice(c0, cols);
-                if (k1 > 0) {
-                    Matrix w1p = w1.block(c0, 0, cols, k1);
-                    be.rowSquares(w1p, steps.weights1(), 0.0, out);
-                    be.gemm(Trans.NO, Trans.YES, -1.0, x, w1p, 1.0, panel);
-                }
-                Matrix mg = prod.columns(0, cols);
-                be.gemm(Trans.NO, Trans.NO, 1.0, m, panel, 0.0, mg);
-                be.columnDots(panel, mg, k1 > 0 ? 1.0 : 0.0, out);
-            });
-            be.download(scores, tau);
+    static long bytesNeeded(long n, long k, long k1, long exactBytes) {
+        long k2 = k - k1;
+        long kept = 8 * n * Math.max(1, k1) + 4 * n * k + 8 * k * Math.max(1, k1) + 8 * k * (k + 1) + 8 * k * Math.max(1, k2);
+        long gram = 8 * k * k + Math.max(8 * k * panelColumns(n, k), 8 * k * k2 + 8 * k2 * k2);
+        return kept + Math.max(exactBytes, Math.max(gram, applyBytes(k, k1 + k)));
+    }
+
+    // ---- the basis operations (the class comment's table); y = [c₁; s], t = [d; t] ----
+
+    @Override
+    int coordinates() {
+        return k1 + k;
+    }
+
+    @Override
+    double reprojectBelow() {
+        return REPROJECT_BELOW;
+    }
+
+    /**
+     * y = [W₁ᵀv; Q̃ᵀv − XW₁ᵀv]. ‖y‖² = ‖c₁‖² + ‖s‖² stands for ‖W̃ᵀv‖² = ‖c₁‖² + sᵀNs: they differ by O(u) relative
+     * (N is a projector up to the rounding of Q̃, and s has only O(u‖v‖) along the dominant directions), which is all
+     * the threshold test needs.
+     */
+    @Override
+    void project(Vector vec, Vector y) {
+        Vector c1 = y.slice(0, k1);
+        Vector s = y.slice(k1, k);
+        if (k1 > 0) {
+            be.gemv(Trans.YES, 1.0, w1, vec, 0.0, c1);
         }
-        return tau;
+        mixed.gemv(Trans.NO, 1.0, qt, vec, 0.0, s);
+        if (k1 > 0) {
+            be.gemv(Trans.NO, -1.0, x, c1, 1.0, s);
+        }
+    }
+
+    @Override
+    void weigh(Weights which, Vector y, Vector y2, Vector t) {
+        Vector c1 = y.slice(0, k1);
+        Vector s = y.slice(k1, k);
+        Vector d = t.slice(0, k1);
+        Vector tk = t.slice(k1, k);
+        switch (which) {
+            case DAMPED -> {
+                be.symv(Uplo.LOWER, 1.0, nMat, s, 0.0, tk);
+                be.symv(Uplo.UPPER, -1.0, jMat, s, 1.0, tk);
+                if (k1 > 0) {
+                    be.multiply(c1, weights.slice(0, k1), d);
+                }
+            }
+            case ONE -> {
+                be.symv(Uplo.LOWER, 1.0, nMat, s, 0.0, tk);
+                if (k1 > 0) {
+                    be.copy(c1, d);
+                }
+            }
+            case INVERSE -> {
+                be.symv(Uplo.UPPER, 1.0, jMat, s, 0.0, tk);
+                be.symv(Uplo.LOWER, -1.0, nMat, y2.slice(k1, k), 1.0, tk);
+                if (k1 > 0) {
+                    be.multiply(c1, inverse.slice(0, k1), d);
+                    be.axpy(-1.0, y2.slice(0, k1), d);
+                }
+            }
+        }
+        if (k1 > 0) {
+            be.gemv(Trans.YES, -1.0, x, tk, 1.0, d);
+        }
+    }
+
+    @Override
+    void combine(double alpha, Vector t, Vector z) {
+        mixed.gemv(Trans.YES, alpha, qt, t.slice(k1, k), 1.0, z);
+        if (k1 > 0) {
+            be.gemv(Trans.NO, alpha, w1, t.slice(0, k1), 1.0, z);
+        }
+    }
+
+    /** z ← z − W₁d, then z ← z − Q̃ᵀᵀt and s₂ ← Q̃ᵀz in one sweep over Q̃, then the W₁ part of the new coordinates. */
+    @Override
+    void projectOut(Vector t, Vector z, Vector y2) {
+        if (k1 > 0) {
+            be.gemv(Trans.NO, -1.0, w1, t.slice(0, k1), 1.0, z);
+        }
+        Vector s2 = y2.slice(k1, k);
+        mixed.projectOut(qt, t.slice(k1, k), z, s2);
+        if (k1 > 0) {
+            Vector c1 = y2.slice(0, k1);
+            be.gemv(Trans.YES, 1.0, w1, z, 0.0, c1);
+            be.gemv(Trans.NO, -1.0, x, c1, 1.0, s2);
+        }
+    }
+
+    /** Rows of W̃ = [W₁, (Q̃ − W₁Xᵀ)V]: the rows of Q̃ in FP64 (a transposed copy of Q̃ᵀ's columns) in {@code scratch}. */
+    @Override
+    void basisRows(long r0, Matrix out, Matrix scratch) {
+        long rows = out.rows();
+        Matrix g = scratch.block(0, 0, rows, k);
+        be.transpose(qt.columns(r0, rows), g);
+        if (k1 > 0) {
+            Matrix w1p = w1.block(r0, 0, rows, k1);
+            be.copy(w1p, out.columns(0, k1));
+            be.gemm(Trans.NO, Trans.YES, -1.0, w1p, x, 1.0, g);
+        }
+        if (k > k1) {
+            be.gemm(Trans.NO, Trans.NO, 1.0, g, v, 0.0, out.columns(k1, k - k1));
+        }
+    }
+
+    @Override
+    long rowScratchColumns() {
+        return k;
+    }
+
+    @Override
+    long size() {
+        return qt.cols();
+    }
+
+    @Override
+    String storage() {
+        return "fp32, " + k1 + " dominant directions in fp64";
+    }
+
+    /** What the apply reads: Q̃ᵀ (k x n, FP32), W₁, X = Q̃ᵀW₁, N and J (triangles of one array), V. */
+    record Parts(Matrix qt, Matrix w1, Matrix x, Matrix n, Matrix j, Matrix v) {
+    }
+
+    /** Views of this factor's memory, for tests that check it against another implementation. */
+    Parts parts() {
+        return new Parts(qt, w1, x, nMat, jMat, v);
     }
 
     /** Columns of Q̃ᵀ per FP64 panel of {@link #forEachPanel}: about 64 MB. */
-    private static long panelColumns(Matrix qt) {
-        return Math.max(64, Math.min(qt.cols(), (64L << 20) / Math.max(1, qt.rows() * 8)));
+    private static long panelColumns(long n, long k) {
+        return Math.max(64, Math.min(n, (64L << 20) / Math.max(1, k * 8)));
     }
 
     /** Column panels of the FP32 factor (stored by rows) converted to FP64, handed to {@code body}. */
@@ -227,7 +357,7 @@ public final class SinglePrecisionFactor implements Preconditioner {
         long k = qt.rows();
         long n = qt.cols();
         try (Workspace tmp = be.workspace()) {
-            long panel = panelColumns(qt);
+            long panel = panelColumns(n, k);
             Matrix p64 = tmp.matrix(k, panel, "panel in FP64");
             for (long c0 = 0; c0 < n; c0 += panel) {
                 long cols = Math.min(panel, n - c0);
@@ -236,26 +366,5 @@ public final class SinglePrecisionFactor implements Preconditioner {
                 body.accept(dst, c0);
             }
         }
-    }
-
-    @Override
-    public String describe() {
-        return label + ", k = " + qt.rows() + " (fp32, " + w1.cols() + " dominant directions in fp64"
-                + (steps.reprojections() > 0 ? ", " + steps.reprojections() + " of " + steps.applies() + " applies re-projected" : "") + ")";
-    }
-
-    @Override
-    public long rank() {
-        return qt.rows();
-    }
-
-    @Override
-    public long bytes() {
-        return ws.bytes();
-    }
-
-    @Override
-    public void close() {
-        ws.close();
     }
 }

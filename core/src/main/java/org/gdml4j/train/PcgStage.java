@@ -10,7 +10,6 @@ import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.precond.ColumnSource;
-import org.gdml4j.precond.DenseSpectrum;
 import org.gdml4j.precond.PreconditionerBuilder;
 import org.gdml4j.precond.PreconditionerKind;
 import org.gdml4j.precond.RuleOfThumb;
@@ -32,37 +31,25 @@ final class PcgStage {
     private PcgStage() {
     }
 
-    /** Bytes a PCG solve with a rank-k factor holds at its peak (factor, its build scratch, CG vectors, kernel). */
-    static long bytes(TrainingSet ts, PreconditionerKind kind, long k) {
+    /**
+     * Bytes a PCG solve with a rank-k factor holds at its peak: the kernel (descriptors, permuted copies, coefficient
+     * cache), the CG vectors, and the preconditioner's build as its build path declares it
+     * ({@link PreconditionerBuilder#bytesNeeded}: factor, build scratch and apply scratch, in the factor's precision).
+     * The parts are summed, though the build ends before CG starts, so the plan also covers a factor kept beside them.
+     */
+    static long bytes(TrainingSet ts, SolveOptions o, long k) {
         long n = ts.size();
         long m = ts.count();
         long p = ts.symmetries().count();
         long kernelCache = 3L * m * p * m * 8;
         long base = 8 * n * 8 + TaskSolver.kernelBytes(ts) + kernelCache;
-        return switch (kind) {
-            case NONE -> base;
-            case BLOCK_JACOBI -> base + m * 9L * ts.atoms() * ts.atoms() * 8;
-            case ATOM_JACOBI -> base + 2 * n * 3L * m * 8;
-            case EIGEN, RANK_K_LEVERAGE -> base + DenseSpectrum.bytesNeeded(n) + 8 * n * k;
-            default -> base + 8 * n * k + 32 * k * k + (64L << 20) + 16 * n;
-        };
-    }
-
-    /** As {@link #bytes(TrainingSet, PreconditionerKind, long)} with the factor stored in {@code precision}. */
-    static long bytes(TrainingSet ts, SolveOptions o, long k) {
-        long b = bytes(ts, o.precond(), k);
-        boolean columnBased = o.precond().lowRank() && !o.precond().dense();
-        // FP32: the stable form is built in FP64 and its basis rounded into a new FP32 matrix, both held at once, with
-        // the dominant directions in FP64 (47 of 3,674 at aspirin M = 500; k/32 assumed), the k x (k + 1) core matrices
-        // and the four k x k matrices that build them
-        long n = ts.size();
-        return o.precision() == Precision.FP32 && columnBased ? b + 4 * n * k + 8 * n * Math.max(64, k / 32) + 40 * k * k : b;
+        return base + PreconditionerBuilder.bytesNeeded(o.precond(), n, k, 3 * ts.atoms(), o.precision());
     }
 
     static KPlan planK(Backend be, TrainingSet ts, SolveOptions o) {
         long n = ts.size();
         if (!o.precond().lowRank()) {
-            return new KPlan(0, 0, "no low-rank part", bytes(ts, o.precond(), 0), false);
+            return new KPlan(0, 0, "no low-rank part", bytes(ts, o, 0), false);
         }
         int k;
         String how;
