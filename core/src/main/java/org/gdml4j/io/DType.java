@@ -123,7 +123,10 @@ public record DType(Kind kind, int itemSize) {
             default -> throw unsupported(descr);
         };
         if (kind == Kind.UNICODE) {
-            size = Math.multiplyExact(size, 4);
+            if (size > Integer.MAX_VALUE / 4) { // a header's nonsense, not a bug: no ArithmeticException
+                throw unsupported(descr);
+            }
+            size *= 4;
         }
         boolean multiByte = kind == Kind.UNICODE ? size > 0 : kind != Kind.BYTES && size > 1;
         if (order == '>' && multiByte) {
