@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.SgdmlFormatException;
 
@@ -60,7 +61,7 @@ final class CommandPaths {
     }
 
     /**
-     * Fails with one message naming the option(s) at fault unless all rules hold: an {@link IllegalArgumentException}
+     * Fails with one message naming the option(s) at fault unless all rules hold: an {@link InvalidInputException}
      * for two options naming one file, an {@link SgdmlFormatException} for an output or log that cannot be written.
      */
     void check() {
@@ -69,7 +70,7 @@ final class CommandPaths {
                 Declared a = declared.get(i);
                 Declared b = declared.get(j);
                 if (AtomicFile.sameFile(a.path(), b.path())) {
-                    throw new IllegalArgumentException(a.describe() + " and " + b.describe()
+                    throw new InvalidInputException(a.describe() + " and " + b.describe()
                             + " are the same file; give each its own path");
                 }
             }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Task;
 import org.gdml4j.train.FrameSelection;
@@ -44,7 +45,7 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() {
         resources.apply();
         if (create.sigmas().length != 1) {
-            throw new IllegalArgumentException("create takes one --sigma (use 'gdml4j train --sigma auto' to search a grid)");
+            throw new InvalidInputException("create takes one --sigma (use 'gdml4j train --sigma auto' to search a grid)");
         }
         new CommandPaths().input("DATASET", datasetFile).output("-o", output).check();
         PrintWriter out = spec.commandLine().getOut();
@@ -65,16 +66,16 @@ final class CreateCommand implements Callable<Integer> {
     static TaskCreator.Options options(CreateOptions c, Dataset data, long seed) {
         if (c.idxsTrain != null && c.train != null) {
             // -n draws frames, --idxs-train names them; taking one and ignoring the other would hide a mistake
-            throw new IllegalArgumentException("give either -n (how many training frames to draw) or --idxs-train (which frames),"
+            throw new InvalidInputException("give either -n (how many training frames to draw) or --idxs-train (which frames),"
                     + " not both");
         }
         long[] explicit = c.idxsTrain == null ? null : FrameSelection.parse(c.idxsTrain, data.frames());
         if (explicit == null && c.train == null) {
-            throw new IllegalArgumentException("give the number of training frames with -n M (or --idxs-train)");
+            throw new InvalidInputException("give the number of training frames with -n M (or --idxs-train)");
         }
         int m = explicit != null ? explicit.length : c.train;
         if (m > data.frames()) {
-            throw new IllegalArgumentException("-n " + m + " training frames were asked for, but the dataset has only " + data.frames());
+            throw new InvalidInputException("-n " + m + " training frames were asked for, but the dataset has only " + data.frames());
         }
         int valid = c.valid != null ? c.valid : Math.min(1000, data.frames() - m);
         return new TaskCreator.Options(m, valid, seed, explicit, !c.noSym, c.sigmas()[0], Task.DEFAULT_LAMBDA);

@@ -1,5 +1,7 @@
 package org.gdml4j.cli;
 
+import org.gdml4j.error.InvalidInputException;
+
 import picocli.CommandLine.Option;
 
 /** Options of sGDML's create stage, shared by {@code create} and {@code train}. */
@@ -36,14 +38,14 @@ final class CreateOptions {
         }
         String[] p = sigmaGrid.split(":");
         if (p.length != 3) {
-            throw new IllegalArgumentException("--sigma-grid must be start:step:stop, got " + sigmaGrid);
+            throw new InvalidInputException("--sigma-grid must be start:step:stop, got " + sigmaGrid);
         }
         double a = parse(p[0], "--sigma-grid");
         double step = parse(p[1], "--sigma-grid");
         double b = parse(p[2], "--sigma-grid");
         int count = (int) Math.floor((b - a) / step + 1e-9) + 1;
         if (count < 1 || count > 1000) {
-            throw new IllegalArgumentException("--sigma-grid " + sigmaGrid + " has no values");
+            throw new InvalidInputException("--sigma-grid " + sigmaGrid + " has no values");
         }
         double[] out = new double[count];
         for (int i = 0; i < count; i++) {
@@ -60,7 +62,7 @@ final class CreateOptions {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": expected a positive number, got '" + s + "'");
+            throw new InvalidInputException(option + ": expected a positive number, got '" + s + "'");
         }
     }
 }

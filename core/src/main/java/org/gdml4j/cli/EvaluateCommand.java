@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.train.Evaluation;
@@ -52,7 +53,7 @@ final class EvaluateCommand {
         @Override
         long[] frames(Model model, Dataset data) {
             if (count < 0) { // a negative count would otherwise fall into "0 = all" and test every frame unasked
-                throw new IllegalArgumentException("-n/--n-test must be 0 (all unused frames) or more, got " + count);
+                throw new InvalidInputException("-n/--n-test must be 0 (all unused frames) or more, got " + count);
             }
             return Evaluation.testFrames(model, data, count, seed);
         }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.SequencedMap;
 import java.util.concurrent.Callable;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
@@ -59,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
             Model model = Model.load(modelFile, arena);
             Dataset data = Dataset.load(datasetFile, arena);
             if (!Arrays.equals(model.z(), data.z())) {
-                throw new IllegalArgumentException(modelFile + " is a model of atoms " + Arrays.toString(model.z()) + " but "
+                throw new InvalidInputException(modelFile + " is a model of atoms " + Arrays.toString(model.z()) + " but "
                         + datasetFile + " has atoms " + Arrays.toString(data.z())
                         + " (a different molecule, or the same atoms in another order)");
             }

@@ -2,6 +2,7 @@ package org.gdml4j.cli;
 
 import java.io.PrintWriter;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.MemoryBudget;
@@ -66,7 +67,7 @@ final class ResourceOptions {
         Backends.check(device);
         if (threads != null) {
             if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+                throw new InvalidInputException("--threads must be at least 1, got " + threads);
             }
             // More threads than cores only make BLAS and the Java workers preempt each other (and each BLAS thread
             // takes its own buffers); a typo such as 1000 for 100 should not cost that silently.

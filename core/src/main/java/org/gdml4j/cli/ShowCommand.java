@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
@@ -39,7 +40,7 @@ final class ShowCommand implements Callable<Integer> {
                 case "d" -> dataset(out, Dataset.load(file, arena));
                 case "t" -> task(out, Task.load(file, arena));
                 case "m" -> model(out, Model.load(file, arena));
-                default -> throw new IllegalArgumentException(file + ": not an sGDML dataset, task or model (its 'type' key is '" + type + "')");
+                default -> throw new InvalidInputException(file + ": not an sGDML dataset, task or model (its 'type' key is '" + type + "')");
             }
             out.flush();
             return 0;

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Model;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.precond.PreconditionerKind;
@@ -93,7 +94,7 @@ final class SolverOptions {
             case "closed-form", "closed_form", "analytic" -> TaskSolver.Method.CLOSED_FORM;
             case "pcg", "cg", "iterative" -> TaskSolver.Method.PCG;
             case "auto" -> TaskSolver.Method.AUTO;
-            default -> throw new IllegalArgumentException("unknown --solver '" + solver + "' (choose: closed-form, pcg, auto)");
+            default -> throw new InvalidInputException("unknown --solver '" + solver + "' (choose: closed-form, pcg, auto)");
         };
     }
 
@@ -103,13 +104,13 @@ final class SolverOptions {
      */
     SolveOptions toSolveOptions(Arena arena, Path model) {
         if (!precision.equalsIgnoreCase("fp64") && !precision.equalsIgnoreCase("fp32")) {
-            throw new IllegalArgumentException("--precond-precision must be fp64 or fp32, got " + precision);
+            throw new InvalidInputException("--precond-precision must be fp64 or fp32, got " + precision);
         }
         double[] alphas = null;
         if (warmStart != null) {
             Model w = Model.load(warmStart, arena);
             if (w.alphasF() == null) {
-                throw new IllegalArgumentException(warmStart + ": the model has no alphas_F to warm-start from");
+                throw new InvalidInputException(warmStart + ": the model has no alphas_F to warm-start from");
             }
             alphas = w.alphasF().toDoubleArray();
         }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.AtomicFile;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.linalg.Backend;
@@ -60,13 +61,13 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         resources.apply();
         if (nTest < 0) {
-            throw new IllegalArgumentException("--n-test must be 0 (all unused frames) or more, got " + nTest);
+            throw new InvalidInputException("--n-test must be 0 (all unused frames) or more, got " + nTest);
         }
         // checkpoints need a name before the model's default name is known (it depends on the symmetries found)
         Path checkpointBase = output != null ? output : Path.of(stem(datasetFile) + "-train" + create.frameCount() + ".npz");
         boolean sigmaSearch = create.sigmas().length > 1;
         if (sigmaSearch && solverOptions.resume) {
-            throw new IllegalArgumentException("--resume continues one solve: give one --sigma (a --sigma auto search keeps no checkpoints)");
+            throw new InvalidInputException("--resume continues one solve: give one --sigma (a --sigma auto search keeps no checkpoints)");
         }
         Path checkpoint = sigmaSearch ? null : solverOptions.checkpointFile(checkpointBase);
         new CommandPaths().input("DATASET", datasetFile).input("--warm-start", solverOptions.warmStart).output("-o", output)

@@ -1,5 +1,7 @@
 package org.gdml4j.io;
 
+import org.gdml4j.error.InvalidInputException;
+
 /**
  * The element type of an {@link NpyArray}: the subset of numpy dtypes that sGDML files use.
  *
@@ -89,7 +91,7 @@ public record DType(Kind kind, int itemSize) {
     /**
      * Parses a .npy {@code descr} string.
      *
-     * @throws IllegalArgumentException with a user-facing problem text (the caller adds file and key)
+     * @throws InvalidInputException with a user-facing problem text (the caller adds file and key)
      */
     public static DType parse(String descr) {
         if (descr.length() < 2) {
@@ -121,11 +123,14 @@ public record DType(Kind kind, int itemSize) {
             default -> throw unsupported(descr);
         };
         if (kind == Kind.UNICODE) {
-            size = Math.multiplyExact(size, 4);
+            if (size > Integer.MAX_VALUE / 4) { // a header's nonsense, not a bug: no ArithmeticException
+                throw unsupported(descr);
+            }
+            size *= 4;
         }
         boolean multiByte = kind == Kind.UNICODE ? size > 0 : kind != Kind.BYTES && size > 1;
         if (order == '>' && multiByte) {
-            throw new IllegalArgumentException("big-endian dtype '" + descr + "' is not supported"
+            throw new InvalidInputException("big-endian dtype '" + descr + "' is not supported"
                     + " (convert it with numpy first, e.g. a.astype('<" + descr.substring(1) + "'))");
         }
         try {
@@ -135,7 +140,7 @@ public record DType(Kind kind, int itemSize) {
         }
     }
 
-    private static IllegalArgumentException unsupported(String descr) {
-        return new IllegalArgumentException("unsupported dtype '" + descr + "'");
+    private static InvalidInputException unsupported(String descr) {
+        return new InvalidInputException("unsupported dtype '" + descr + "'");
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.gdml4j.error.InvalidInputException;
+
 /**
  * The header of a .npy file (format versions 1.0, 2.0 and 3.0): element type, memory order and shape.
  *
@@ -141,24 +143,24 @@ public record NpyHeader(DType dtype, boolean fortranOrder, long[] shape) {
 
     private static NpyHeader fromDict(Map<String, Object> dict) {
         if (!dict.keySet().equals(java.util.Set.of("descr", "fortran_order", "shape"))) {
-            throw new IllegalArgumentException("malformed .npy header: expected keys descr, fortran_order, shape but found "
+            throw new InvalidInputException("malformed .npy header: expected keys descr, fortran_order, shape but found "
                     + dict.keySet());
         }
         if (!(dict.get("descr") instanceof String descr)) {
-            throw new IllegalArgumentException("unsupported dtype " + dict.get("descr"));
+            throw new InvalidInputException("unsupported dtype " + dict.get("descr"));
         }
         if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-            throw new IllegalArgumentException("malformed .npy header: fortran_order is not True/False");
+            throw new InvalidInputException("malformed .npy header: fortran_order is not True/False");
         }
         if (!(dict.get("shape") instanceof List<?> dims)) {
-            throw new IllegalArgumentException("malformed .npy header: shape is not a tuple");
+            throw new InvalidInputException("malformed .npy header: shape is not a tuple");
         }
         long[] shape = dims.stream().mapToLong(d -> (Long) d).toArray();
         NpyHeader header = new NpyHeader(DType.parse(descr), fortran, shape);
         try {
             header.dataBytes();
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("corrupt .npy header: shape " + shapeString(shape) + " overflows");
+            throw new InvalidInputException("corrupt .npy header: shape " + shapeString(shape) + " overflows");
         }
         return header;
     }

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.gdml4j.error.InvalidInputException;
+
 /**
  * Parser for the Python dict literal in a .npy header, e.g. {@code {'descr': '<f8', 'fortran_order': False,
  * 'shape': (5, 4, 3), }}.
@@ -21,7 +23,7 @@ final class PyDictLiteral {
         this.text = text;
     }
 
-    /** @throws IllegalArgumentException with a problem text naming what was found */
+    /** @throws InvalidInputException with a problem text naming what was found */
     static Map<String, Object> parse(String text) {
         PyDictLiteral p = new PyDictLiteral(text);
         Map<String, Object> result = p.dict();
@@ -64,7 +66,7 @@ final class PyDictLiteral {
             return tuple();
         }
         if (c == '[') {
-            throw new IllegalArgumentException("structured (record) dtypes are not supported");
+            throw new InvalidInputException("structured (record) dtypes are not supported");
         }
         if (text.startsWith("True", pos)) {
             pos += 4;
@@ -151,11 +153,11 @@ final class PyDictLiteral {
         }
     }
 
-    private IllegalArgumentException fail(String what) {
+    private InvalidInputException fail(String what) {
         String shown = text.strip();
         if (shown.length() > 120) {
             shown = shown.substring(0, 120) + "...";
         }
-        return new IllegalArgumentException("malformed .npy header (" + what + " at character " + pos + "): " + shown);
+        return new InvalidInputException("malformed .npy header (" + what + " at character " + pos + "): " + shown);
     }
 }

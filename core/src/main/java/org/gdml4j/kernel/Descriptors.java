@@ -101,7 +101,7 @@ public final class Descriptors {
             cOut.setAtIndex(D8, 2L * d + k, dz * inv3);
         }
         if (!(minR2 > 0) || Double.isInfinite(minR2)) {
-            throw new IllegalArgumentException("geometry " + geometry + ": two atoms coincide or a coordinate is not finite");
+            throw new org.gdml4j.error.InvalidInputException("geometry " + geometry + ": two atoms coincide or a coordinate is not finite");
         }
     }
 

@@ -33,7 +33,7 @@ final class Matern52 {
 
     Matern52(double sigma) {
         if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("sigma must be a positive number, got " + sigma);
+            throw new org.gdml4j.error.InvalidInputException("sigma must be a positive number, got " + sigma);
         }
         this.sigma = sigma;
         this.c1 = 5.0 / (3.0 * sigma * sigma * sigma * sigma);

@@ -12,7 +12,7 @@ public final class PairIndex {
 
     public PairIndex(int atoms) {
         if (atoms < 2) {
-            throw new IllegalArgumentException("a descriptor needs at least 2 atoms, got " + atoms);
+            throw new org.gdml4j.error.InvalidInputException("a descriptor needs at least 2 atoms, got " + atoms);
         }
         this.atoms = atoms;
         int d = atoms * (atoms - 1) / 2;

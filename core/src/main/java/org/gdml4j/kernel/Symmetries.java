@@ -54,26 +54,26 @@ public final class Symmetries {
     public static Symmetries of(int[][] perms, int[] z) {
         int n = z.length;
         if (perms.length == 0) {
-            throw new IllegalArgumentException("perms is empty: it must contain at least the identity");
+            throw new org.gdml4j.error.InvalidInputException("perms is empty: it must contain at least the identity");
         }
         Set<List<Integer>> set = new HashSet<>();
         int identity = -1;
         for (int p = 0; p < perms.length; p++) {
             int[] pi = perms[p];
             if (pi.length != n) {
-                throw new IllegalArgumentException("perms row " + p + " has " + pi.length + " entries, expected " + n + " atoms");
+                throw new org.gdml4j.error.InvalidInputException("perms row " + p + " has " + pi.length + " entries, expected " + n + " atoms");
             }
             boolean[] seen = new boolean[n];
             boolean isId = true;
             for (int a = 0; a < n; a++) {
                 int t = pi[a];
                 if (t < 0 || t >= n || seen[t]) {
-                    throw new IllegalArgumentException("perms row " + p + " is not a permutation of 0.." + (n - 1) + ": "
+                    throw new org.gdml4j.error.InvalidInputException("perms row " + p + " is not a permutation of 0.." + (n - 1) + ": "
                             + Arrays.toString(pi));
                 }
                 seen[t] = true;
                 if (z[t] != z[a]) {
-                    throw new IllegalArgumentException("perms row " + p + " maps atom " + a + " (Z=" + z[a] + ") to atom " + t
+                    throw new org.gdml4j.error.InvalidInputException("perms row " + p + " maps atom " + a + " (Z=" + z[a] + ") to atom " + t
                             + " (Z=" + z[t] + "): a symmetry must preserve atomic numbers");
                 }
                 isId &= t == a;
@@ -82,11 +82,11 @@ public final class Symmetries {
                 identity = p;
             }
             if (!set.add(asList(pi))) {
-                throw new IllegalArgumentException("perms row " + p + " repeats an earlier permutation: " + Arrays.toString(pi));
+                throw new org.gdml4j.error.InvalidInputException("perms row " + p + " repeats an earlier permutation: " + Arrays.toString(pi));
             }
         }
         if (identity < 0) {
-            throw new IllegalArgumentException("perms does not contain the identity permutation");
+            throw new org.gdml4j.error.InvalidInputException("perms does not contain the identity permutation");
         }
         for (int p = 0; p < perms.length; p++) {
             for (int r = 0; r < perms.length; r++) {
@@ -95,7 +95,7 @@ public final class Symmetries {
                     comp[a] = perms[p][perms[r][a]];
                 }
                 if (!set.contains(asList(comp))) {
-                    throw new IllegalArgumentException("perms is not a group: composing rows " + p + " and " + r + " gives "
+                    throw new org.gdml4j.error.InvalidInputException("perms is not a group: composing rows " + p + " and " + r + " gives "
                             + Arrays.toString(comp) + ", which is not in the set (the symmetrised kernel would not be symmetric)");
                 }
             }

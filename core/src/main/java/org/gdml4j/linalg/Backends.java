@@ -63,7 +63,7 @@ public final class Backends {
     }
 
     /**
-     * Parses a device name; refuses (with {@link IllegalArgumentException}) one that is not {@code cpu}, {@code cuda} or
+     * Parses a device name; refuses (with {@link org.gdml4j.error.InvalidInputException}) one that is not {@code cpu}, {@code cuda} or
      * {@code cuda:N}. Loads nothing.
      */
     public static Device parse(String device) {
@@ -73,7 +73,7 @@ public final class Backends {
     /** {@link #parse(String)}, naming the setting {@code option} (e.g. {@code -Dgdml4j.device}) in its messages. */
     public static Device parse(String device, String option) {
         if (device == null) {
-            throw new IllegalArgumentException(option + ": no device given (choose: " + CHOICES + ")");
+            throw new org.gdml4j.error.InvalidInputException(option + ": no device given (choose: " + CHOICES + ")");
         }
         String d = device.strip().toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {
@@ -85,16 +85,16 @@ public final class Backends {
         if (d.startsWith("cuda:")) {
             String index = d.substring("cuda:".length());
             if (!index.matches("[0-9]{1,6}")) {
-                throw new IllegalArgumentException(option + " " + device.strip() + ": the GPU number after 'cuda:' must be a whole number"
+                throw new org.gdml4j.error.InvalidInputException(option + " " + device.strip() + ": the GPU number after 'cuda:' must be a whole number"
                         + " from 0, as in cuda:0 or cuda:1");
             }
             return new Device(Kind.CUDA, Integer.parseInt(index));
         }
-        throw new IllegalArgumentException("unknown " + option + " '" + device.strip() + "' (choose: " + CHOICES + ")");
+        throw new org.gdml4j.error.InvalidInputException("unknown " + option + " '" + device.strip() + "' (choose: " + CHOICES + ")");
     }
 
     /**
-     * Parses a device name and refuses (with {@link IllegalArgumentException}) one this build cannot compute on, without
+     * Parses a device name and refuses (with {@link org.gdml4j.error.InvalidInputException}) one this build cannot compute on, without
      * creating a backend or loading a library: what {@link #select} would refuse, refused before any work.
      */
     public static Device check(String device) {
@@ -107,7 +107,7 @@ public final class Backends {
         return switch (d.kind()) {
             case CPU -> d;
             // the CUDA backend (next issue) slots in here and in create(), on GPU d.index()
-            case CUDA -> throw new IllegalArgumentException(option + " " + device.strip().toLowerCase(Locale.ROOT)
+            case CUDA -> throw new org.gdml4j.error.InvalidInputException(option + " " + device.strip().toLowerCase(Locale.ROOT)
                     + ": no CUDA backend in this build (coming with the CUDA backend); use " + option + " cpu");
         };
     }
@@ -117,7 +117,7 @@ public final class Backends {
      * default settings, no memory cap). Loads BLAS/LAPACK on first use (a missing library is a
      * {@link org.gdml4j.nativ.NativeLibraryException}).
      *
-     * @throws IllegalArgumentException for a name that is not a device, or a device this build cannot compute on
+     * @throws org.gdml4j.error.InvalidInputException for a name that is not a device, or a device this build cannot compute on
      */
     public static Backend select(String device) {
         return select(device, OPTION);
@@ -136,7 +136,7 @@ public final class Backends {
      * A backend of its own for one command: the device of {@code device} with a memory budget of its own, capped at
      * {@code memoryLimit} bytes ({@code --max-memory}; ≤ 0: only the system's memory limits it).
      *
-     * @throws IllegalArgumentException for a name that is not a device, or a device this build cannot compute on
+     * @throws org.gdml4j.error.InvalidInputException for a name that is not a device, or a device this build cannot compute on
      */
     public static Backend select(String device, long memoryLimit) {
         Device d = check(device, OPTION);

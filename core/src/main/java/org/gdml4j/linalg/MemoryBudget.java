@@ -102,10 +102,10 @@ public final class MemoryBudget {
         try {
             v = Double.parseDouble(s.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a memory size: '" + text + "' (examples: 12g, 512m, 1.5g)");
+            throw new org.gdml4j.error.InvalidInputException("not a memory size: '" + text + "' (examples: 12g, 512m, 1.5g)");
         }
         if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException("memory size must be positive: '" + text + "'");
+            throw new org.gdml4j.error.InvalidInputException("memory size must be positive: '" + text + "'");
         }
         return (long) Math.ceil(v * mult);
     }

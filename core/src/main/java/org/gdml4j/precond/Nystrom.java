@@ -110,7 +110,7 @@ public final class Nystrom {
     /** k distinct indices of [0, n) drawn uniformly (seeded), sorted. */
     public static long[] uniform(long n, int k, long seed) {
         if (k > n) {
-            throw new IllegalArgumentException("k = " + k + " exceeds n = " + n);
+            throw new org.gdml4j.error.InvalidInputException("k = " + k + " exceeds n = " + n);
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         int size = Math.toIntExact(n);
@@ -140,7 +140,7 @@ public final class Nystrom {
     public static long[] weighted(double[] weights, int k, long seed) {
         int n = weights.length;
         if (k > n) {
-            throw new IllegalArgumentException("k = " + k + " exceeds n = " + n);
+            throw new org.gdml4j.error.InvalidInputException("k = " + k + " exceeds n = " + n);
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] key = new double[n];

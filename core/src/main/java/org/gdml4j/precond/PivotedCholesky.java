@@ -36,7 +36,7 @@ public final class PivotedCholesky {
     public static Built build(Backend be, ColumnSource src, int k, double lambda, Progress progress, Precision precision) {
         long n = src.size();
         if (k < 1 || k > n) {
-            throw new IllegalArgumentException("k must be in [1, " + n + "], got " + k);
+            throw new org.gdml4j.error.InvalidInputException("k must be in [1, " + n + "], got " + k);
         }
         Workspace ws = be.workspace();
         try {

@@ -60,7 +60,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
      */
     public PreconditionerBuilder(Backend be, ColumnSource src, double lambda, long seed, Progress progress, Precision precision) {
         if (!(lambda > 0)) {
-            throw new IllegalArgumentException("preconditioners need lambda > 0, got " + lambda);
+            throw new org.gdml4j.error.InvalidInputException("preconditioners need lambda > 0, got " + lambda);
         }
         this.be = be;
         this.src = src;
@@ -73,7 +73,7 @@ public final class PreconditionerBuilder implements AutoCloseable {
     public Built build(PreconditionerKind kind, int k) {
         long n = src.size();
         if (kind.lowRank() && (k < 1 || k > n)) {
-            throw new IllegalArgumentException("k must be in [1, n = " + n + "], got " + k);
+            throw new org.gdml4j.error.InvalidInputException("k must be in [1, n = " + n + "], got " + k);
         }
         return switch (kind) {
             case UNIFORM -> nystrom(Nystrom.uniform(n, k, seed), "uniform");

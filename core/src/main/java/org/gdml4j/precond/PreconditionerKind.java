@@ -48,7 +48,7 @@ public enum PreconditionerKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown preconditioner '" + name + "' (choose: "
+        throw new org.gdml4j.error.InvalidInputException("unknown preconditioner '" + name + "' (choose: "
                 + String.join(", ", Arrays.stream(values()).map(PreconditionerKind::cliName).toList()) + ")");
     }
 }

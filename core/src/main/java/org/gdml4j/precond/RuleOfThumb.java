@@ -50,7 +50,7 @@ public final class RuleOfThumb {
     /** eq. 8, rounded to the nearest integer and clamped to [1, n]. */
     public static int k(long n, double kMin, double m) {
         if (!(kMin > 0) || !(m > 0)) {
-            throw new IllegalArgumentException("the rule of thumb needs k_min > 0 and m > 0, got " + kMin + ", " + m);
+            throw new org.gdml4j.error.InvalidInputException("the rule of thumb needs k_min > 0 and m > 0, got " + kMin + ", " + m);
         }
         double k = Math.pow(Math.pow(kMin, m) * m * (double) n * n / 2, 1 / (2 + m));
         return (int) Math.max(1, Math.min(n, Math.round(k)));
@@ -92,7 +92,7 @@ public final class RuleOfThumb {
                 return new Choice(k(n, 100, 1), "default",
                         "molecule not in Table I: default rule of thumb (k_min = 100, m = 1); give --k-min/--m to tune it");
             }
-            default -> throw new IllegalArgumentException("unknown k rule '" + rule + "' (choose: default, naive, specific)");
+            default -> throw new org.gdml4j.error.InvalidInputException("unknown k rule '" + rule + "' (choose: default, naive, specific)");
         }
     }
 }

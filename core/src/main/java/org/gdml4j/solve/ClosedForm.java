@@ -43,7 +43,7 @@ public final class ClosedForm {
     public SolveReport solve(LinearOperator a, double lambda, Vector y, Vector x) {
         long n = a.size();
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("lambda must be a finite number >= 0, got " + lambda);
+            throw new org.gdml4j.error.InvalidInputException("lambda must be a finite number >= 0, got " + lambda);
         }
         if (y.length() != n || x.length() != n) {
             throw new IllegalArgumentException("closed form: y and x must have length " + n);

@@ -27,10 +27,10 @@ public final class Pcg {
     public record Options(double rtol, long maxIter, int checkEvery, int window, int maxGrowths, int maxRestarts) {
         public Options {
             if (!(rtol > 0) || rtol >= 1) {
-                throw new IllegalArgumentException("rtol must be in (0, 1), got " + rtol);
+                throw new org.gdml4j.error.InvalidInputException("rtol must be in (0, 1), got " + rtol);
             }
             if (maxIter < 1) {
-                throw new IllegalArgumentException("the iteration limit must be at least 1, got " + maxIter);
+                throw new org.gdml4j.error.InvalidInputException("the iteration limit must be at least 1, got " + maxIter);
             }
         }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.linalg.Parallel;
 
 /**
@@ -65,8 +66,9 @@ public final class PermutationSearch {
      * @param positions geometries, C-order (frames, atoms, 3), atoms = z.length
      * @param z atomic numbers
      * @param seed picks the sample when frames &gt; maxSamples
-     * @throws IllegalArgumentException for inconsistent shapes, non-finite coordinates, or maxSamples &lt; 1 or too large
-     *     (the sample is matched pairwise: cost grows as its square)
+     * @throws InvalidInputException for non-finite coordinates, or maxSamples &lt; 1 or too large (the sample is matched
+     *     pairwise: cost grows as its square)
+     * @throws IllegalArgumentException for inconsistent shapes (a bug of the caller)
      */
     public static Result search(double[] positions, int frames, int[] z, long seed, int maxSamples) {
         int n = z.length;
@@ -81,17 +83,17 @@ public final class PermutationSearch {
                     + frames + " frames x " + n + " atoms x 3");
         }
         if (maxSamples < 1) {
-            throw new IllegalArgumentException("symmetry search: the sample size must be at least 1, got " + maxSamples);
+            throw new InvalidInputException("symmetry search: the sample size must be at least 1, got " + maxSamples);
         }
         for (double x : positions) {
             if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("symmetry search: the positions contain a non-finite value (" + x + ")");
+                throw new InvalidInputException("symmetry search: the positions contain a non-finite value (" + x + ")");
             }
         }
         int[] sample = sample(frames, maxSamples, seed);
         int m = sample.length;
         if ((long) m * (m - 1) / 2 > MAX_PAIRS) {
-            throw new IllegalArgumentException("symmetry search: " + m + " geometries are too many to match pairwise; use a sample of at most "
+            throw new InvalidInputException("symmetry search: " + m + " geometries are too many to match pairwise; use a sample of at most "
                     + MAX_SAMPLES_LIMIT + " (sGDML uses " + DEFAULT_MAX_SAMPLES + ")");
         }
         GeometrySpectrum[] spectra = new GeometrySpectrum[m];

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.nativ.NativeLibraries;
 import org.gdml4j.precond.PreconditionerBuilder.Recipe;
 import org.gdml4j.solve.PcgSnapshot;
@@ -46,7 +47,7 @@ final class CheckpointSession implements PcgSnapshot.Sink {
                 found = PcgCheckpoint.read(c.file());
                 List<String> diff = PcgCheckpoint.differences(fp, found.fingerprint());
                 if (!diff.isEmpty()) {
-                    throw new IllegalArgumentException(c.file() + ": this checkpoint belongs to " + String.join(" and ", diff)
+                    throw new InvalidInputException(c.file() + ": this checkpoint belongs to " + String.join(" and ", diff)
                             + "; resume with the command that wrote it, or remove it (or leave out --resume) to start afresh");
                 }
                 if (found.threads() != NativeLibraries.threads()) {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.NpyArrays;
 
 /**
@@ -38,7 +39,7 @@ final class CreateChecks {
     /** One atom has no interatomic distance: the descriptor is empty and there is nothing to learn. */
     static void atoms(String label, int atoms) {
         if (atoms < 2) {
-            throw new IllegalArgumentException(label + ": the molecule has " + atoms + " atom; a force field needs at least 2"
+            throw new InvalidInputException(label + ": the molecule has " + atoms + " atom; a force field needs at least 2"
                     + " (it learns from interatomic distances, and one atom has none)");
         }
     }
@@ -49,7 +50,7 @@ final class CreateChecks {
         for (int i = 0; i < train.length; i++) {
             Integer prev = seen.putIfAbsent(train[i], i);
             if (prev != null) {
-                throw new IllegalArgumentException("training frame " + train[i] + " is listed twice (entries " + prev + " and " + i
+                throw new InvalidInputException("training frame " + train[i] + " is listed twice (entries " + prev + " and " + i
                         + " of --idxs-train); each frame may be used once, a repeated one makes the kernel system singular");
             }
         }
@@ -71,7 +72,7 @@ final class CreateChecks {
                     double dz = r[base + 3 * a + 2] - r[base + 3 * b + 2];
                     double d = Math.sqrt(dx * dx + dy * dy + dz * dz);
                     if (!(d <= MAX_DISTANCE)) {
-                        throw new IllegalArgumentException(String.format(Locale.ROOT, "atoms %d and %d of frame %d are %s%s apart:"
+                        throw new InvalidInputException(String.format(Locale.ROOT, "atoms %d and %d of frame %d are %s%s apart:"
                                 + " too far for inverse-distance descriptors in double precision (the limit is %.0e%s); are the"
                                 + " coordinates in the wrong unit or corrupted?", b, a, frames[f],
                                 Double.isInfinite(d) ? "more than 1e154" : String.format(Locale.ROOT, "%.3g", d), unit, MAX_DISTANCE, unit));
@@ -82,7 +83,7 @@ final class CreateChecks {
         int[] first = DuplicateGeometries.firstOccurrence(NpyArrays.ofDoubles(r, frames.length, atoms, 3));
         for (int f = 0; f < frames.length; f++) {
             if (first[f] != f) {
-                throw new IllegalArgumentException("training frames " + frames[first[f]] + " and " + frames[f] + " have identical"
+                throw new InvalidInputException("training frames " + frames[first[f]] + " and " + frames[f] + " have identical"
                         + " geometries; the kernel system would be singular (train on one of them only)");
             }
         }
@@ -130,7 +131,7 @@ final class CreateChecks {
         String why = sigma < lowest
                 ? "so small that the kernel between any two training geometries is 0 (the model could not interpolate between them)"
                 : "so large that the kernel cannot tell the training geometries apart";
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "--sigma %s is %s: the inverse-distance descriptors of the"
+        throw new InvalidInputException(String.format(Locale.ROOT, "--sigma %s is %s: the inverse-distance descriptors of the"
                 + " training geometries are %.3g to %.3g apart%s, which allows sigma from %.2g to %.2g. Typical values are 10 to"
                 + " 100; '--sigma auto' (train) searches a grid", number(sigma), why, min, max, unit, lowest, highest));
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SequencedMap;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
@@ -28,7 +29,7 @@ public final class Evaluation {
 
     public static Errors errors(Backend be, Model model, Dataset data, long[] frames, Arena arena) {
         if (!Arrays.equals(model.z(), data.z())) {
-            throw new IllegalArgumentException("the model is for atoms " + Arrays.toString(model.z()) + " but the dataset has "
+            throw new InvalidInputException("the model is for atoms " + Arrays.toString(model.z()) + " but the dataset has "
                     + Arrays.toString(data.z()) + " (a different molecule, or the same atoms in another order)");
         }
         long t0 = System.nanoTime();
@@ -54,7 +55,7 @@ public final class Evaluation {
     public static long[] validationFrames(Model model, Dataset data) {
         long[] idx = model.idxsValid();
         if (idx == null || idx.length == 0) {
-            throw new IllegalArgumentException("the model has no validation frames (idxs_valid is empty)");
+            throw new InvalidInputException("the model has no validation frames (idxs_valid is empty)");
         }
         requireSameDataset(model.md5Valid(), data, "validation");
         return idx;
@@ -66,7 +67,7 @@ public final class Evaluation {
      */
     public static long[] testFrames(Model model, Dataset data, int count, long seed) {
         if (count < 0) { // would otherwise fall into "0 = all" and test every frame unasked
-            throw new IllegalArgumentException("the number of test frames must be 0 (all unused frames) or more, got " + count);
+            throw new InvalidInputException("the number of test frames must be 0 (all unused frames) or more, got " + count);
         }
         String md5 = data.md5() != null ? data.md5() : data.computeMd5();
         long[] exclude = new long[0];
@@ -78,7 +79,7 @@ public final class Evaluation {
         }
         int free = data.frames() - exclude.length;
         if (free <= 0) {
-            throw new IllegalArgumentException("the dataset has no frames left for testing (all were used for training or validation)");
+            throw new InvalidInputException("the dataset has no frames left for testing (all were used for training or validation)");
         }
         int n = count <= 0 ? free : Math.min(count, free);
         return StratifiedSampler.draw(data.frames(), data.hasEnergies() ? data.energies() : null, n, exclude, seed);
@@ -87,7 +88,7 @@ public final class Evaluation {
     private static void requireSameDataset(String md5, Dataset data, String what) {
         String actual = data.md5() != null ? data.md5() : data.computeMd5();
         if (md5 != null && !md5.equals(actual)) {
-            throw new IllegalArgumentException("this dataset (md5 " + actual + ") is not the one the model's " + what
+            throw new InvalidInputException("this dataset (md5 " + actual + ") is not the one the model's " + what
                     + " frames come from (md5 " + md5 + ")");
         }
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.gdml4j.error.InvalidInputException;
+
 /**
  * Frame indices given on the command line: {@code all}, a Python-style range {@code start:stop[:step]} (stop
  * exclusive; empty parts default to 0 / the end / 1), a comma list {@code 3,7,11}, or {@code @FILE} with
@@ -30,21 +32,21 @@ public final class FrameSelection {
                     }
                 }
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the index file " + s.substring(1) + ": " + e.getMessage());
+                throw new InvalidInputException("cannot read the index file " + s.substring(1) + ": " + e.getMessage());
             }
         } else if (s.contains(":")) {
             String[] p = s.split(":", -1);
             if (p.length > 3) {
-                throw new IllegalArgumentException("bad index range '" + spec + "' (expected start:stop[:step])");
+                throw new InvalidInputException("bad index range '" + spec + "' (expected start:stop[:step])");
             }
             long start = p[0].isBlank() ? 0 : number(p[0], spec);
             long stop = p[1].isBlank() ? frames : number(p[1], spec);
             long step = p.length == 3 && !p[2].isBlank() ? number(p[2], spec) : 1;
             if (step <= 0) {
-                throw new IllegalArgumentException("bad index range '" + spec + "': step must be positive");
+                throw new InvalidInputException("bad index range '" + spec + "': step must be positive");
             }
             if (stop > frames) {
-                throw new IllegalArgumentException("index range '" + spec + "' ends at " + stop + " but there are only " + frames + " frames");
+                throw new InvalidInputException("index range '" + spec + "' ends at " + stop + " but there are only " + frames + " frames");
             }
             for (long i = start; i < stop; i += step) {
                 out.add(i);
@@ -57,11 +59,11 @@ public final class FrameSelection {
         long[] idx = out.stream().mapToLong(Long::longValue).toArray();
         for (long i : idx) {
             if (i < 0 || i >= frames) {
-                throw new IllegalArgumentException("frame index " + i + " is out of range (the dataset has " + frames + " frames)");
+                throw new InvalidInputException("frame index " + i + " is out of range (the dataset has " + frames + " frames)");
             }
         }
         if (idx.length == 0) {
-            throw new IllegalArgumentException("the selection '" + spec + "' contains no frames");
+            throw new InvalidInputException("the selection '" + spec + "' contains no frames");
         }
         return idx;
     }
@@ -81,7 +83,7 @@ public final class FrameSelection {
         try {
             return Long.parseLong(tok.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad frame index '" + tok.trim() + "' in '" + spec + "'");
+            throw new InvalidInputException("bad frame index '" + tok.trim() + "' in '" + spec + "'");
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.NpyArray;
 import org.gdml4j.io.NpyArrays;
 import org.gdml4j.io.NpzReader;
@@ -125,7 +126,7 @@ record PcgCheckpoint(Fingerprint fingerprint, Recipe recipe, int attempt, PcgSna
         List<String> phases = lines(npz, prefix + "time_phases", arena);
         double[] v = npz.read(prefix + "time_seconds", arena).toDoubleArray();
         if (phases.size() != v.length) {
-            throw new IllegalArgumentException("time phases and values differ in number");
+            throw new InvalidInputException("time phases and values differ in number");
         }
         Map<String, Double> m = new LinkedHashMap<>();
         for (int i = 0; i < v.length; i++) {

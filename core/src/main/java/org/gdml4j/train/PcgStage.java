@@ -55,7 +55,7 @@ final class PcgStage {
         String how;
         if (o.k() != null) {
             if (o.k() > n) {
-                throw new IllegalArgumentException("-k " + o.k() + " exceeds n = " + n + " (the number of kernel columns)");
+                throw new org.gdml4j.error.InvalidInputException("-k " + o.k() + " exceeds n = " + n + " (the number of kernel columns)");
             }
             k = o.k();
             how = "given with -k";

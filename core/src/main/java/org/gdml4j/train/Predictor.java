@@ -3,6 +3,7 @@ package org.gdml4j.train;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArray;
 import org.gdml4j.kernel.Descriptors;
@@ -66,7 +67,7 @@ public final class Predictor implements AutoCloseable {
         Symmetries sym = Symmetries.of(model.perms(), model.z());
         long[] tril = model.trilPermsLin();
         if (!java.util.Arrays.equals(tril, sym.trilPermsLin())) {
-            throw new IllegalArgumentException(model.label() + ": tril_perms_lin does not match perms");
+            throw new InvalidInputException(model.label() + ": tril_perms_lin does not match perms");
         }
         Matrix x = columns(model.trainingDescriptors());
         Matrix v = columns(model.descriptorAlphas());

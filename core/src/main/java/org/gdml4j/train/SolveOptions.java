@@ -1,5 +1,6 @@
 package org.gdml4j.train;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.precond.PreconditionerKind;
 
@@ -14,16 +15,16 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
 
     public SolveOptions {
         if (!(rtol > 0) || rtol >= 1) {
-            throw new IllegalArgumentException("--rtol must be in (0, 1), got " + rtol);
+            throw new InvalidInputException("--rtol must be in (0, 1), got " + rtol);
         }
         if (k != null && k < 1) {
-            throw new IllegalArgumentException("-k must be at least 1, got " + k);
+            throw new InvalidInputException("-k must be at least 1, got " + k);
         }
         if (precision == null) {
             precision = Precision.FP32; // measured faster at aspirin M = 500 and 1000 (perf/README.md), same iterations
         }
         if (maxIter != null && maxIter < 1) {
-            throw new IllegalArgumentException("--max-iter must be at least 1, got " + maxIter);
+            throw new InvalidInputException("--max-iter must be at least 1, got " + maxIter);
         }
     }
 
@@ -87,7 +88,7 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
                 throw new IllegalArgumentException("a checkpoint needs a file");
             }
             if (!(everySeconds >= 0) || Double.isInfinite(everySeconds)) {
-                throw new IllegalArgumentException("--checkpoint-every must be a number of seconds >= 0, got " + everySeconds);
+                throw new InvalidInputException("--checkpoint-every must be a number of seconds >= 0, got " + everySeconds);
             }
         }
     }

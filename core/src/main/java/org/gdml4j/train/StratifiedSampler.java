@@ -3,6 +3,7 @@ package org.gdml4j.train;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 
 /**
@@ -35,7 +36,7 @@ public final class StratifiedSampler {
      * repeat an earlier frame's geometry exactly, and frames with the geometry of an excluded frame, are
      * never drawn.
      *
-     * @throws IllegalArgumentException when fewer distinct geometries than {@code count} remain
+     * @throws InvalidInputException when fewer distinct geometries than {@code count} remain
      */
     public static long[] draw(Dataset dataset, int count, long[] exclude, long seed) {
         int frames = dataset.frames();
@@ -61,7 +62,7 @@ public final class StratifiedSampler {
         }
         int available = frames - nSkip;
         if (copies > 0 && count > available) {
-            throw new IllegalArgumentException("cannot draw " + count + " frames from " + dataset.label() + ": its " + frames
+            throw new InvalidInputException("cannot draw " + count + " frames from " + dataset.label() + ": its " + frames
                     + " frames hold only " + (frames - copies) + " distinct geometries (" + copies
                     + " frames exactly repeat an earlier one)" + (nExcluded > 0 ? " and " + nExcluded + " frames are excluded" : "")
                     + ", which leaves " + available + " to draw from");
@@ -83,14 +84,15 @@ public final class StratifiedSampler {
      * @param energies one per frame, or null for a uniform draw
      * @param exclude frames never to draw (e.g. the training set when drawing validation frames); may be null
      * @return the frames, ascending
-     * @throws IllegalArgumentException for bad arguments or when count + excluded frames exceed the frames
+     * @throws InvalidInputException for a negative count, non-finite energies, excluded frames out of range, or when count +
+     *     excluded frames exceed the frames
      */
     public static long[] draw(int frames, double[] energies, int count, long[] exclude, long seed) {
         if (frames < 1) {
-            throw new IllegalArgumentException("cannot draw from a dataset with no frames");
+            throw new InvalidInputException("cannot draw from a dataset with no frames");
         }
         if (count < 0) {
-            throw new IllegalArgumentException("cannot draw a negative number of frames (" + count + ")");
+            throw new InvalidInputException("cannot draw a negative number of frames (" + count + ")");
         }
         if (energies != null) {
             if (energies.length != frames) {
@@ -98,7 +100,7 @@ public final class StratifiedSampler {
             }
             for (int f = 0; f < frames; f++) {
                 if (!Double.isFinite(energies[f])) {
-                    throw new IllegalArgumentException("energy of frame " + f + " is not finite (" + energies[f] + ")");
+                    throw new InvalidInputException("energy of frame " + f + " is not finite (" + energies[f] + ")");
                 }
             }
         }
@@ -106,7 +108,7 @@ public final class StratifiedSampler {
         int nExcluded = countTrue(excluded);
         int available = frames - nExcluded;
         if (count > available) {
-            throw new IllegalArgumentException("cannot draw " + count + " frames: the dataset has " + frames + " frames"
+            throw new InvalidInputException("cannot draw " + count + " frames: the dataset has " + frames + " frames"
                     + (nExcluded > 0 ? " and " + nExcluded + " of them are excluded (e.g. already used for training), which leaves "
                             + available : ""));
         }
@@ -254,7 +256,7 @@ public final class StratifiedSampler {
         if (exclude != null) {
             for (long f : exclude) {
                 if (f < 0 || f >= frames) {
-                    throw new IllegalArgumentException("excluded frame " + f + " is out of range (the dataset has " + frames + " frames)");
+                    throw new InvalidInputException("excluded frame " + f + " is out of range (the dataset has " + frames + " frames)");
                 }
                 mask[(int) f] = true;
             }

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Task;
 import org.gdml4j.symmetry.PermutationSearch;
@@ -18,13 +19,13 @@ public final class TaskCreator {
     public record Options(int train, int valid, long seed, long[] trainFrames, boolean symmetries, double sigma, double lambda) {
         public Options {
             if (trainFrames == null && train < 1) {
-                throw new IllegalArgumentException("the number of training frames (-n) must be at least 1, got " + train);
+                throw new InvalidInputException("the number of training frames (-n) must be at least 1, got " + train);
             }
             if (valid < 0) {
-                throw new IllegalArgumentException("--n-valid must be >= 0, got " + valid);
+                throw new InvalidInputException("--n-valid must be >= 0, got " + valid);
             }
             if (!(sigma > 0) || Double.isInfinite(sigma)) {
-                throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
+                throw new InvalidInputException("--sigma must be a positive number, got " + sigma);
             }
         }
     }
@@ -37,20 +38,20 @@ public final class TaskCreator {
         long[] train = o.trainFrames();
         if (train == null) {
             if ((long) o.train() + o.valid() > data.frames()) {
-                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%d training + %d validation frames were asked"
+                throw new InvalidInputException(String.format(java.util.Locale.ROOT, "%d training + %d validation frames were asked"
                         + " for, but the dataset has only %d frames", o.train(), o.valid(), data.frames()));
             }
             train = StratifiedSampler.draw(data, o.train(), new long[0], o.seed());
         } else {
             for (long f : train) {
                 if (f < 0 || f >= data.frames()) {
-                    throw new IllegalArgumentException("training frame " + f + " is out of range (the dataset has " + data.frames()
+                    throw new InvalidInputException("training frame " + f + " is out of range (the dataset has " + data.frames()
                             + " frames)");
                 }
             }
             CreateChecks.distinctFrames(train);
             if ((long) train.length + o.valid() > data.frames()) {
-                throw new IllegalArgumentException(train.length + " training + " + o.valid() + " validation frames exceed the dataset's "
+                throw new InvalidInputException(train.length + " training + " + o.valid() + " validation frames exceed the dataset's "
                         + data.frames());
             }
         }

@@ -3,6 +3,7 @@ package org.gdml4j.train;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.DType;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.NpyArray;
@@ -27,7 +28,7 @@ public final class TaskFactory {
         int m = train.length;
         for (long f : train) {
             if (f < 0 || f >= data.frames()) {
-                throw new IllegalArgumentException("training frame " + f + " is out of range (the dataset has " + data.frames() + ")");
+                throw new InvalidInputException("training frame " + f + " is out of range (the dataset has " + data.frames() + ")");
             }
         }
         MemorySegment r = FrameSelection.gather(arena, data.positions().data(), train, atoms);

@@ -98,14 +98,14 @@ public final class TaskSolver {
         be.memory().require(plan.bytesNeeded(), (plan.method() == Method.CLOSED_FORM ? "the closed-form solve" : "the PCG solve")
                 + " of n = " + n);
         if (o.warmStart() != null && o.warmStart().length != n) {
-            throw new IllegalArgumentException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
+            throw new org.gdml4j.error.InvalidInputException("the warm-start model has " + o.warmStart().length + " coefficients, the task needs " + n
                     + " (it must come from the same training set)");
         }
         CheckpointSession session = null;
         if (plan.method() == Method.PCG && o.checkpoint() != null) { // hashing the task is only worth it for a checkpoint
             session = CheckpointSession.open(o.checkpoint(), PcgStage.fingerprint(ts, o, kPlan(plan)), progress);
         } else if (o.checkpoint() != null && o.checkpoint().resume() && java.nio.file.Files.exists(o.checkpoint().file())) {
-            throw new IllegalArgumentException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"
+            throw new org.gdml4j.error.InvalidInputException(o.checkpoint().file() + ": a PCG checkpoint cannot be resumed by the closed form;"
                     + " give --solver pcg (as the run that wrote it), or remove it");
         }
         try (Workspace ws = be.workspace();

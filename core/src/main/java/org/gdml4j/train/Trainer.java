@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.Task;
@@ -105,7 +106,7 @@ public final class Trainer {
         /** One σ (default 10, as the paper), or several to choose from on the validation error. */
         public Builder sigma(double... grid) {
             if (grid.length == 0) {
-                throw new IllegalArgumentException("give at least one sigma");
+                throw new InvalidInputException("give at least one sigma");
             }
             this.sigmas = grid.clone();
             return this;
@@ -143,7 +144,7 @@ public final class Trainer {
                 throw new IllegalArgumentException("no dataset given");
             }
             if (trainIndices == null && train < 1) {
-                throw new IllegalArgumentException("the number of training frames must be at least 1");
+                throw new InvalidInputException("the number of training frames must be at least 1");
             }
             return new Trainer(this);
         }
@@ -158,11 +159,11 @@ public final class Trainer {
         Dataset data = b.dataset != null ? b.dataset : Dataset.load(b.datasetPath, arena);
         int m = b.trainIndices != null ? b.trainIndices.length : b.train;
         if (m > data.frames()) {
-            throw new IllegalArgumentException("-n " + m + " training frames were asked for, but the dataset has only " + data.frames());
+            throw new InvalidInputException("-n " + m + " training frames were asked for, but the dataset has only " + data.frames());
         }
         int valid = b.valid >= 0 ? b.valid : Math.min(1000, data.frames() - m);
         if (b.sigmas.length > 1 && valid == 0) {
-            throw new IllegalArgumentException("choosing sigma needs validation frames (--n-valid > 0)");
+            throw new InvalidInputException("choosing sigma needs validation frames (--n-valid > 0)");
         }
         progress(b.progress, "creating the task (frames, symmetries)");
         Task task = TaskCreator.create(data, new TaskCreator.Options(m, valid, b.seed, b.trainIndices, b.symmetries, b.sigmas[0],

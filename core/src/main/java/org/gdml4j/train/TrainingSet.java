@@ -3,6 +3,7 @@ package org.gdml4j.train;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.gdml4j.error.InvalidInputException;
 import org.gdml4j.io.Task;
 import org.gdml4j.kernel.Symmetries;
 
@@ -16,27 +17,27 @@ record TrainingSet(Task task, Symmetries symmetries, double sigma, double lambda
     static TrainingSet of(Task task) {
         String where = task.label();
         if (task.atoms() < 2) { // a diatomic has one descriptor (1/r) and trains fine; one atom has none
-            throw new IllegalArgumentException(where + ": a molecule of " + task.atoms() + " atom has no interatomic distance to"
+            throw new InvalidInputException(where + ": a molecule of " + task.atoms() + " atom has no interatomic distance to"
                     + " learn from (need at least 2 atoms)");
         }
         double sigma = task.sig();
         if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException(where + ": key 'sig': the kernel length scale must be > 0, found " + sigma);
+            throw new InvalidInputException(where + ": key 'sig': the kernel length scale must be > 0, found " + sigma);
         }
         double lambda = task.lam();
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException(where + ": key 'lam': the regulariser must be >= 0, found " + lambda);
+            throw new InvalidInputException(where + ": key 'lam': the regulariser must be >= 0, found " + lambda);
         }
         Symmetries sym;
         try {
             sym = Symmetries.of(task.perms(), task.z());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": key 'perms': " + e.getMessage(), e);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(where + ": key 'perms': " + e.getMessage(), e);
         }
         checkDuplicates(task);
         double std = populationStd(task.forces().data(), task.forces().size());
         if (!(std > 0)) {
-            throw new IllegalArgumentException(where + ": key 'F_train': all training forces are equal (std 0), nothing to learn");
+            throw new InvalidInputException(where + ": key 'F_train': all training forces are equal (std 0), nothing to learn");
         }
         return new TrainingSet(task, sym, sigma, lambda, std);
     }
@@ -84,7 +85,7 @@ record TrainingSet(Task task, Symmetries symmetries, double sigma, double lambda
                 int prev = first[i];
                 long[] idx = task.idxsTrain();
                 String which = idx != null && idx.length == first.length ? " (dataset frames " + idx[prev] + " and " + idx[i] + ")" : "";
-                throw new IllegalArgumentException(task.label() + ": key 'R_train': training geometries " + prev + " and " + i
+                throw new InvalidInputException(task.label() + ": key 'R_train': training geometries " + prev + " and " + i
                         + which + " are identical; the kernel system would be singular");
             }
         }

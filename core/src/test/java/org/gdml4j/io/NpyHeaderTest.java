@@ -47,6 +47,8 @@ class NpyHeaderTest {
         assertMessage(fails("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }"), "where", "unsupported dtype '<c16'");
         assertMessage(fails("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }"), "big-endian dtype '>f8'", "astype('<f8')");
         assertMessage(fails("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }"), "unsupported dtype '<f2'");
+        // 4 bytes per character overflow an int: refused as unsupported, not an ArithmeticException (an internal error)
+        assertMessage(fails("{'descr': '<U1000000000', 'fortran_order': False, 'shape': (2,), }"), "unsupported dtype '<U1000000000'");
         assertMessage(fails("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,), }"), "structured");
         assertMessage(fails("{'descr': '<f8', 'fortran_order': False, }"), "expected keys");
         assertMessage(fails("{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }"), "malformed");
