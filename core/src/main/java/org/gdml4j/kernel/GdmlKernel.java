@@ -22,7 +22,7 @@ import org.gdml4j.linalg.Workspace;
  * The kernel owns its buffers (a {@link Workspace}); close it to free them. Not thread-safe: one caller at a
  * time (it parallelises internally with {@link Parallel} workers and multithreaded BLAS).
  */
-public final class GdmlKernel implements AutoCloseable {
+public final class GdmlKernel implements KernelOperator {
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     /** Host views of the caller's memory, and the host BLAS for this kernel's own buffers. */
@@ -230,6 +230,16 @@ public final class GdmlKernel implements AutoCloseable {
                 out.set(r, c, acc[c][r]);
             }
         }
+    }
+
+    @Override
+    public int molecules() {
+        return m;
+    }
+
+    @Override
+    public int descriptorLength() {
+        return desc.dim();
     }
 
     /** 3N: the number of rows and columns per training molecule. */

@@ -2,7 +2,7 @@ package org.gdml4j.precond;
 
 import java.util.function.DoubleConsumer;
 
-import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.KernelOperator;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 
@@ -27,7 +27,7 @@ public interface ColumnSource {
     /** The dense K (n x n, both triangles). */
     void assemble(Matrix view, DoubleConsumer progress);
 
-    static ColumnSource of(GdmlKernel k) {
+    static ColumnSource of(KernelOperator k) {
         return new ColumnSource() {
             @Override
             public long size() {

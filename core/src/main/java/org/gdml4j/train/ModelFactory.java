@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArrays;
 import org.gdml4j.kernel.Descriptors;
-import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.KernelOperator;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
@@ -30,10 +30,10 @@ final class ModelFactory {
      * @param solverName {@code analytic} or {@code cg}
      * @param cg         the iterative solver's record, or null
      */
-    static Built build(Backend be, TrainingSet ts, GdmlKernel kernel, Vector a, String solverName, Model.CgInfo cg,
+    static Built build(Backend be, TrainingSet ts, KernelOperator kernel, Vector a, String solverName, Model.CgInfo cg,
             java.util.Map<String, org.gdml4j.io.NpyArray> extras) {
-        int m = kernel.descriptors().count();
-        int d = kernel.descriptors().dim();
+        int m = kernel.molecules();
+        int d = kernel.descriptorLength();
         long n = kernel.size();
         double[] alphas = new double[Math.toIntExact(n)];
         be.download(a, alphas); // the solution comes to the host once, to be written

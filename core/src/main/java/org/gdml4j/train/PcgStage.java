@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.gdml4j.io.Model;
-import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.KernelOperator;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.Precision;
@@ -88,7 +88,7 @@ final class PcgStage {
      * {@code y} and the solution {@code a} (backend vectors of length n), the options, progress and the checkpoint
      * session (may be null).
      */
-    record Context(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, SolveOptions options, Progress progress,
+    record Context(Backend be, TrainingSet ts, KernelOperator kernel, Vector y, Vector a, SolveOptions options, Progress progress,
             CheckpointSession session) {
         ColumnSource columns() {
             return ColumnSource.of(kernel);
@@ -119,7 +119,7 @@ final class PcgStage {
                     session.grown(b.inducing());
                 }
             }) : null;
-            Pcg.Result result = new Pcg(c.be(), c.progress()).solve(new KernelOperator(c.kernel()), c.ts().lambda(), c.y(), c.a(),
+            Pcg.Result result = new Pcg(c.be(), c.progress()).solve(new KernelLinearOperator(c.kernel()), c.ts().lambda(), c.y(), c.a(),
                     built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
             result.report().addSeconds("preconditioner build", buildSeconds);
             return new Attempt(result.report(), result.preconditioner(), inducing[0]);
@@ -130,7 +130,7 @@ final class PcgStage {
      * Experiments: PCG from zero for each (preconditioner, k) on one kernel, without growth; the dense
      * eigendecomposition (eigen, rank-k-leverage) is computed once for all points.
      */
-    static void sweep(Backend be, TrainingSet ts, GdmlKernel kernel, Vector y, Vector a, List<TaskSolver.SweepPoint> points,
+    static void sweep(Backend be, TrainingSet ts, KernelOperator kernel, Vector y, Vector a, List<TaskSolver.SweepPoint> points,
             double rtol, long seed, java.util.function.BiConsumer<TaskSolver.SweepPoint, SolveReport> sink) {
         long n = ts.size();
         try (PreconditionerBuilder builder = new PreconditionerBuilder(be, ColumnSource.of(kernel), ts.lambda(), seed, Progress.NONE)) {
@@ -143,7 +143,7 @@ final class PcgStage {
                 if (pt.maxIter() != null) {
                     opt = opt.withMaxIter(pt.maxIter());
                 }
-                Pcg.Result r = new Pcg(be, Progress.NONE).solve(new KernelOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
+                Pcg.Result r = new Pcg(be, Progress.NONE).solve(new KernelLinearOperator(kernel), ts.lambda(), y, a, built.preconditioner(), opt,
                         null);
                 r.report().addSeconds("preconditioner build", buildSeconds);
                 r.report().fact("preconditioner", r.preconditioner().describe());

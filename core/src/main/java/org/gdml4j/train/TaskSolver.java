@@ -9,7 +9,7 @@ import java.util.Locale;
 import org.gdml4j.io.Model;
 import org.gdml4j.io.NpyArrays;
 import org.gdml4j.io.Task;
-import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.KernelOperator;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.SystemMemory;
@@ -109,14 +109,14 @@ public final class TaskSolver {
                     + " give --solver pcg (as the run that wrote it), or remove it");
         }
         try (Workspace ws = be.workspace();
-                GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
+                KernelOperator kernel = KernelOperator.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
             Vector y = labels(be, ws, ts);
             Vector a = ws.vector(n, "solution");
             SolveReport report;
             Model.CgInfo cg = null;
             String solverName;
             if (plan.method() == Method.CLOSED_FORM) {
-                report = new ClosedForm(be, progress).solve(new KernelOperator(kernel), ts.lambda(), y, a);
+                report = new ClosedForm(be, progress).solve(new KernelLinearOperator(kernel), ts.lambda(), y, a);
                 solverName = "analytic";
                 if (report.outcome() != SolveReport.Outcome.CONVERGED) {
                     throw new SolveFailedException("the Cholesky factorisation failed even with a diagonal jitter of "
@@ -163,7 +163,7 @@ public final class TaskSolver {
         TrainingSet ts = TrainingSet.of(task);
         long n = ts.size();
         try (Workspace ws = be.workspace();
-                GdmlKernel kernel = GdmlKernel.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
+                KernelOperator kernel = KernelOperator.create(be, ts.positions(), ts.count(), ts.atoms(), ts.symmetries(), ts.sigma())) {
             Vector y = labels(be, ws, ts);
             PcgStage.sweep(be, ts, kernel, y, ws.vector(n, "solution"), points, rtol, seed, sink);
         }

@@ -2,16 +2,16 @@ package org.gdml4j.train;
 
 import java.util.function.DoubleConsumer;
 
-import org.gdml4j.kernel.GdmlKernel;
+import org.gdml4j.kernel.KernelOperator;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.solve.LinearOperator;
 
 /** The force-field kernel seen by the solvers: a {@link LinearOperator} that can also be assembled densely. */
-final class KernelOperator implements LinearOperator {
-    private final GdmlKernel kernel;
+final class KernelLinearOperator implements LinearOperator {
+    private final KernelOperator kernel;
 
-    KernelOperator(GdmlKernel kernel) {
+    KernelLinearOperator(KernelOperator kernel) {
         this.kernel = kernel;
     }
 
@@ -27,7 +27,7 @@ final class KernelOperator implements LinearOperator {
 
     @Override
     public void assemble(Matrix view, DoubleConsumer progress) {
-        int m = kernel.descriptors().count();
+        int m = kernel.molecules();
         kernel.assemble(view, done -> progress.accept((double) done / m));
     }
 }
