@@ -1,5 +1,7 @@
 package org.gdml4j.kernel;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
 
 import org.gdml4j.linalg.Parallel;
@@ -13,6 +15,8 @@ import org.gdml4j.linalg.Parallel;
  * reason {@link LaneGroups} gives.
  */
 final class BlockScratch {
+    private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** The most pieces a kernel call splits into, so the most slots a pool can hold (each made only when used). */
     static final int MAX_PIECES = 256;
 
@@ -33,8 +37,12 @@ final class BlockScratch {
     final float[] lane32;
     /** Scratch of {@link Descriptors#jacobianTimes} and {@link Descriptors#jacobianTransposeTimes}. */
     final double[] jv;
+    private final int n3;
+    private final int lanes;
 
     BlockScratch(int perms, int d, int n3, int lanes, int jvLength) {
+        this.n3 = n3;
+        this.lanes = lanes;
         int vec = lanes;
         int at = 0;
         xjp = at;
@@ -61,6 +69,47 @@ final class BlockScratch {
         lane = new double[n3];
         lane32 = new float[n3];
         jv = new double[jvLength];
+    }
+
+    /**
+     * Writes lanes [from, to) of the column in {@link #acc} into {@code out} (FP64, or FP32 rounded from the FP64
+     * values): entry (lane ℓ, row ρ) to element {@code first + (ℓ − from)·laneStride + ρ·rowStride}. A lane is one
+     * row molecule, so a plain column is laneStride 3N and rowStride 1, written as one bulk copy per lane; the
+     * mirrored block of the dense assembly writes along a row (rowStride = ld), the diagonal with the vector's stride.
+     */
+    void store(MemorySegment out, boolean fp32, long first, int from, int to, long laneStride, long rowStride) {
+        for (int l = from; l < to; l++) {
+            long e = first + (l - from) * laneStride;
+            int src = acc + l;
+            if (rowStride == 1) {
+                if (fp32) {
+                    for (int row = 0; row < n3; row++) {
+                        lane32[row] = (float) w[src + row * lanes];
+                    }
+                    MemorySegment.copy(lane32, 0, out, F4, e * 4, n3);
+                } else {
+                    for (int row = 0; row < n3; row++) {
+                        lane[row] = w[src + row * lanes];
+                    }
+                    MemorySegment.copy(lane, 0, out, D8, e * 8, n3);
+                }
+            } else if (fp32) {
+                for (int row = 0; row < n3; row++) {
+                    out.setAtIndex(F4, e + row * rowStride, (float) w[src + row * lanes]);
+                }
+            } else {
+                for (int row = 0; row < n3; row++) {
+                    out.setAtIndex(D8, e + row * rowStride, w[src + row * lanes]);
+                }
+            }
+        }
+    }
+
+    /** Copies one lane of the column in {@link #acc} (3N values) into {@code dst} from {@code at}. */
+    void storeLane(int l, double[] dst, int at) {
+        for (int row = 0; row < n3; row++) {
+            dst[at + row] = w[acc + l + row * lanes];
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.gdml4j.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 import org.gdml4j.linalg.Backend;
@@ -36,6 +37,9 @@ public final class GdmlKernel implements AutoCloseable {
     private final Matrix w;
     private final Matrix u;
     private KernelSums.QueryPlan plan;
+    /** The diagonal blocks of lane group {@link #selfGroup} ([lane][column · 3N + row]); see {@link #diagonalBlock}. */
+    private double[][] selfBlocks;
+    private int selfGroup = -1;
     private long cacheLimit = -1;
 
     private GdmlKernel(Backend be, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
@@ -208,35 +212,54 @@ public final class GdmlKernel implements AutoCloseable {
             BlockScratch s = pool.slot(piece);
             blocks.loadColumnMolecule(s, j);
             for (int g = (int) lo; g < hi; g++) {
-                blocks.rowGroup(s, g, perP, fullR);
+                blocks.rowGroup(s, g, perP, fullR, false);
                 for (int c = start; c < end; c++) {
-                    blocks.column(s, g, (int) (indices[c] - col0), perP, fullR);
-                    blocks.store(s, out, fp32, c * ld + (long) g * lanes * n3, 0, lg.valid(g), n3, 1);
+                    blocks.column(s, g, (int) (indices[c] - col0), perP, fullR, false);
+                    s.store(out, fp32, c * ld + (long) g * lanes * n3, 0, lg.valid(g), n3, 1);
                 }
             }
         });
     }
 
-    /** The diagonal block K_ii (3N x 3N, FP64 or FP32) of training molecule i into {@code out}, O(P·D·N). */
+    /**
+     * The diagonal block K_ii (3N x 3N, FP64 or FP32) of training molecule i into {@code out}, O(P·D·N). The blocks of
+     * all molecules of i's lane group are computed together (each lane its own row and column molecule, one vector op
+     * per step for all of them) and kept until another group is asked for: block-Jacobi asks for i = 0, 1, 2, ...
+     */
     public void diagonalBlock(int i, Matrix out) {
         if (out.rows() != n3 || out.cols() != n3) {
             throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
         }
         Objects.checkIndex(i, m);
-        int lanes = blocks.groups().lanes();
-        int g = i / lanes;
-        int lane = i - g * lanes;
-        boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
-        pool.pieces(1, 1);
-        BlockScratch s = pool.slot(0);
-        blocks.loadColumnMolecule(s, i);
-        // the whole group is computed (one vector op per step either way); only molecule i's lane is kept
-        blocks.rowGroup(s, g, true, fullR);
+        LaneGroups lg = blocks.groups();
+        int g = i / lg.lanes();
+        if (selfGroup != g) {
+            if (selfBlocks == null) {
+                selfBlocks = new double[lg.lanes()][n3 * n3];
+            }
+            boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
+            pool.pieces(1, 1);
+            BlockScratch s = pool.slot(0);
+            selfGroup = -1; // until complete
+            blocks.rowGroup(s, g, true, fullR, true);
+            for (int c = 0; c < n3; c++) {
+                blocks.column(s, g, c, true, fullR, true);
+                for (int l = 0; l < lg.valid(g); l++) {
+                    s.storeLane(l, selfBlocks[l], c * n3);
+                }
+            }
+            selfGroup = g;
+        }
+        double[] block = selfBlocks[i - g * lg.lanes()];
         MemorySegment os = seg(out);
-        boolean fp32 = out.precision() == Precision.FP32;
         for (int c = 0; c < n3; c++) {
-            blocks.column(s, g, c, true, fullR);
-            blocks.store(s, os, fp32, c * out.ld(), lane, lane + 1, n3, 1);
+            if (out.precision() == Precision.FP32) {
+                for (int r = 0; r < n3; r++) {
+                    os.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c * out.ld() + r, (float) block[c * n3 + r]);
+                }
+            } else {
+                MemorySegment.copy(block, c * n3, os, ValueLayout.JAVA_DOUBLE_UNALIGNED, c * out.ld() * 8, n3);
+            }
         }
     }
 
@@ -265,7 +288,7 @@ public final class GdmlKernel implements AutoCloseable {
             BlockScratch s = pool.slot(piece);
             for (int g = (int) lo; g < hi; g++) {
                 blocks.diagonal(s, g);
-                blocks.store(s, os, fp32, g * step, 0, lg.valid(g), n3 * inc, inc);
+                s.store(os, fp32, g * step, 0, lg.valid(g), n3 * inc, inc);
             }
         });
     }
@@ -295,17 +318,17 @@ public final class GdmlKernel implements AutoCloseable {
                 for (int j = (int) wk; j < m; j += workers) {
                     blocks.loadColumnMolecule(s, j);
                     for (int g = j / lanes; g < lg.groups(); g++) {
-                        blocks.rowGroup(s, g, true, fullR);
+                        blocks.rowGroup(s, g, true, fullR, false);
                         int i0 = g * lanes;
                         int from = Math.max(0, j - i0); // lanes of row molecules i ≥ j
                         int to = lg.valid(g);
                         int mirrorFrom = Math.max(from, j + 1 - i0); // i > j: K_ji = K_ijᵀ
                         for (int c = 0; c < n3; c++) {
                             long colRow = (long) j * n3 + c;
-                            blocks.column(s, g, c, true, fullR);
-                            blocks.store(s, out, fp32, colRow * ld + (long) (i0 + from) * n3, from, to, n3, 1);
+                            blocks.column(s, g, c, true, fullR, false);
+                            s.store(out, fp32, colRow * ld + (long) (i0 + from) * n3, from, to, n3, 1);
                             if (mirrorFrom < to) {
-                                blocks.store(s, out, fp32, colRow + (long) (i0 + mirrorFrom) * n3 * ld, mirrorFrom, to, n3 * ld, ld);
+                                s.store(out, fp32, colRow + (long) (i0 + mirrorFrom) * n3 * ld, mirrorFrom, to, n3 * ld, ld);
                             }
                         }
                     }

@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every step runs on a group of L row molecules at once, one per SIMD lane ({@link LaneGroups}), in a worker's
  * {@link BlockScratch}: the state shared by a group's columns (d_p, a_p, b_p, J_iᵀ d_p for every p) is computed once
- * by {@link #rowGroup}, then {@link #column} builds one column (3N x L) and {@link #store} writes its lanes
- * straight into the caller's off-heap matrix (FP64, or FP32 rounded from the FP64 values). Stateless itself: one
+ * by {@link #rowGroup}, then {@link #column} builds one column (3N x L) and {@link BlockScratch#store} writes its
+ * lanes straight into the caller's off-heap matrix (FP64, or FP32 rounded from the FP64 values). Stateless itself: one
  * instance serves all workers, each with its own scratch.
  */
 final class KernelBlocks {
@@ -38,7 +38,6 @@ final class KernelBlocks {
 
     private static final VectorSpecies<Double> S = Simd.DOUBLE;
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Descriptors desc;
     private final Matern52 matern;
@@ -120,8 +119,10 @@ final class KernelBlocks {
      * For row group g and the loaded column molecule, every p: d_p, a_p, b_p, with {@code perP} u_p = J_iᵀ d_p and
      * with {@code fullR} (which needs perP) r_p = J_j^(p)ᵀ d_p. ‖d_p‖² is summed in four interleaved partial sums
      * (a single running sum would be one long chain of dependent adds); the order is fixed, the same in every lane.
+     * With {@code self} each lane's column molecule is its own row molecule (j = i: the diagonal blocks of a whole
+     * group at once) and no column molecule is loaded.
      */
-    void rowGroup(BlockScratch s, int g, boolean perP, boolean fullR) {
+    void rowGroup(BlockScratch s, int g, boolean perP, boolean fullR, boolean self) {
         double[] w = s.w;
         double[] gd = groups.group(g);
         for (int p = 0; p < perms; p++) {
@@ -132,33 +133,37 @@ final class KernelBlocks {
             DoubleVector r2 = r0;
             DoubleVector r3 = r0;
             int k = 0;
+            int[] qp = self ? q[p] : null;
             for (; k + 4 <= d; k += 4) {
-                DoubleVector v0 = diff(gd, w, xjp, dvp, k);
-                DoubleVector v1 = diff(gd, w, xjp, dvp, k + 1);
-                DoubleVector v2 = diff(gd, w, xjp, dvp, k + 2);
-                DoubleVector v3 = diff(gd, w, xjp, dvp, k + 3);
+                DoubleVector v0 = diff(gd, w, xjp, qp, dvp, k);
+                DoubleVector v1 = diff(gd, w, xjp, qp, dvp, k + 1);
+                DoubleVector v2 = diff(gd, w, xjp, qp, dvp, k + 2);
+                DoubleVector v3 = diff(gd, w, xjp, qp, dvp, k + 3);
                 r0 = v0.fma(v0, r0);
                 r1 = v1.fma(v1, r1);
                 r2 = v2.fma(v2, r2);
                 r3 = v3.fma(v3, r3);
             }
             for (; k < d; k++) {
-                DoubleVector v = diff(gd, w, xjp, dvp, k);
+                DoubleVector v = diff(gd, w, xjp, qp, dvp, k);
                 r0 = v.fma(v, r0);
             }
             matern.coefficients(r0.add(r1).add(r2.add(r3)), w, s.a + p * vec, s.b + p * vec);
             if (perP) {
                 transposeTimes(w, dvp, identity, gd, s.u + p * n3 * vec, false);
             }
-            if (fullR) {
+            if (fullR && self) {
+                transposeTimes(w, dvp, qinv[p], gd, s.r + p * n3 * vec, false);
+            } else if (fullR) {
                 transposeTimesColumnMolecule(w, dvp, qinv[p], s.cj, s.r + p * n3 * vec);
             }
         }
     }
 
-    /** d_k = x_k(lanes) − (P_p x_j)_k, stored and returned. */
-    private DoubleVector diff(double[] gd, double[] w, int xjp, int dvp, int k) {
-        DoubleVector v = DoubleVector.fromArray(S, gd, k * vec).sub(w[xjp + k]);
+    /** d_k = x_k(lanes) − (P_p x_j)_k, stored and returned; with {@code qp} (self) x_j is each lane's own x_i. */
+    private DoubleVector diff(double[] gd, double[] w, int xjp, int[] qp, int dvp, int k) {
+        DoubleVector x = DoubleVector.fromArray(S, gd, k * vec);
+        DoubleVector v = qp == null ? x.sub(w[xjp + k]) : x.sub(DoubleVector.fromArray(S, gd, qp[k] * vec));
         v.intoArray(w, dvp + k * vec);
         return v;
     }
@@ -169,7 +174,7 @@ final class KernelBlocks {
      * own terms are summed in registers (no store-to-load chain through memory), and every entry receives its terms
      * in pair order, as a scalar loop over k adds them.
      */
-    private void transposeTimes(double[] w, int y, int[] map, double[] gd, int out, boolean accumulate) {
+    void transposeTimes(double[] w, int y, int[] map, double[] gd, int out, boolean accumulate) {
         DoubleVector zero = DoubleVector.zero(S);
         if (!accumulate) {
             for (int t = 0; t < 3; t++) {
@@ -237,20 +242,20 @@ final class KernelBlocks {
         }
     }
 
-    private static void addAt(double[] w, int at, DoubleVector v) {
+    static void addAt(double[] w, int at, DoubleVector v) {
         DoubleVector.fromArray(S, w, at).add(v).intoArray(w, at);
     }
 
     /** at ← at + x·y. */
-    private static void fmaAt(double[] w, int at, DoubleVector x, DoubleVector y) {
+    static void fmaAt(double[] w, int at, DoubleVector x, DoubleVector y) {
         x.fma(y, DoubleVector.fromArray(S, w, at)).intoArray(w, at);
     }
 
     /**
      * The scratch's column ← K_ij[:, col] for the lanes of row group g (after {@link #rowGroup} with the same
-     * {@code perP} and {@code fullR}); col is a local column index 3α + t of the loaded column molecule.
+     * {@code perP}, {@code fullR} and {@code self}); col is a local column index 3α + t of the column molecule.
      */
-    void column(BlockScratch s, int g, int col, boolean perP, boolean fullR) {
+    void column(BlockScratch s, int g, int col, boolean perP, boolean fullR, boolean self) {
         double[] w = s.w;
         double[] gd = groups.group(g);
         int jac = groups.jacobianOffset();
@@ -272,12 +277,15 @@ final class KernelBlocks {
             DoubleVector rc = DoubleVector.zero(S);
             // a · J_iᵀ g with g_k = J_j[q_p[k], (α, t)]: non-zero where pair q_p[k] contains α
             for (int l = 0; l < per; l++) {
-                double jc = signJ[alpha * per + l] * w[cjt + pairJ[alpha * per + l]];
+                int m = pairJ[alpha * per + l];
+                // J_j[m, (α, t)]: one value for all lanes, or each lane's own (self)
+                DoubleVector jc = self ? DoubleVector.fromArray(S, gd, jac + (t * d + m) * vec).mul(signJ[alpha * per + l])
+                        : DoubleVector.broadcast(S, signJ[alpha * per + l] * w[cjt + m]);
                 int k = pairI[base + l];
                 if (!fullR) {
-                    rc = DoubleVector.fromArray(S, w, dvp + k * vec).fma(DoubleVector.broadcast(S, jc), rc);
+                    rc = DoubleVector.fromArray(S, w, dvp + k * vec).fma(jc, rc);
                 }
-                DoubleVector gs = a.mul(jc * commonSign[base + l]);
+                DoubleVector gs = a.mul(jc.mul(commonSign[base + l]));
                 DoubleVector ngs = gs.neg();
                 int c = jac + k * vec;
                 DoubleVector cx = DoubleVector.fromArray(S, gd, c);
@@ -379,41 +387,6 @@ final class KernelBlocks {
             for (int row = 0; row < n3; row++) {
                 DoubleVector bu = nb.mul(DoubleVector.fromArray(S, w, s.u + row * vec));
                 fmaAt(w, acc + row * vec, bu, DoubleVector.fromArray(S, w, s.r + row * vec));
-            }
-        }
-    }
-
-    /**
-     * Writes lanes [from, to) of the scratch's column into {@code out} (FP64, or FP32 rounded from the FP64
-     * values): entry (lane ℓ, row ρ) to element {@code first + (ℓ − from)·laneStride + ρ·rowStride}. A lane is one
-     * row molecule, so a plain column is laneStride 3N and rowStride 1, written as one bulk copy per lane; the
-     * mirrored block of the dense assembly writes along a row (rowStride = ld), the diagonal with the vector's stride.
-     */
-    void store(BlockScratch s, MemorySegment out, boolean fp32, long first, int from, int to, long laneStride, long rowStride) {
-        double[] w = s.w;
-        for (int l = from; l < to; l++) {
-            long e = first + (l - from) * laneStride;
-            int src = s.acc + l;
-            if (rowStride == 1) {
-                if (fp32) {
-                    for (int row = 0; row < n3; row++) {
-                        s.lane32[row] = (float) w[src + row * vec];
-                    }
-                    MemorySegment.copy(s.lane32, 0, out, F4, e * 4, n3);
-                } else {
-                    for (int row = 0; row < n3; row++) {
-                        s.lane[row] = w[src + row * vec];
-                    }
-                    MemorySegment.copy(s.lane, 0, out, D8, e * 8, n3);
-                }
-            } else if (fp32) {
-                for (int row = 0; row < n3; row++) {
-                    out.setAtIndex(F4, e + row * rowStride, (float) w[src + row * vec]);
-                }
-            } else {
-                for (int row = 0; row < n3; row++) {
-                    out.setAtIndex(D8, e + row * rowStride, w[src + row * vec]);
-                }
             }
         }
     }

@@ -81,12 +81,17 @@ class KernelBlocksTest {
                 assertEquals((float) diag.get(i), (float) single.get(i), 0.0f);
                 assertEquals(dense.get(i, i), diag.get(i), tol);
             }
+            // diagonal blocks in block-Jacobi's order, then backwards (each lane group computed anew), FP64 and FP32
             Matrix block = ws.matrix(n3, n3, "K_ii");
-            for (int i = 0; i < m; i++) {
+            Matrix block32 = ws.matrix(n3, n3, Precision.FP32, "K_ii FP32");
+            for (int step = 0; step < 2 * m; step++) {
+                int i = step < m ? step : 2 * m - 1 - step;
                 k.diagonalBlock(i, block);
+                k.diagonalBlock(i, block32);
                 for (int r = 0; r < n3; r++) {
                     for (int c = 0; c < n3; c++) {
                         assertEquals(refK[i * n3 + r][i * n3 + c], block.get(r, c), tol, "K_" + i + i + "[" + r + ", " + c + "]");
+                        assertEquals((float) block.get(r, c), (float) block32.get(r, c), 0.0f);
                     }
                 }
             }
