@@ -6,9 +6,12 @@ import java.nio.ByteOrder;
 
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Parallel;
+import org.gdml4j.linalg.Simd;
+import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,8 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * run for SIMD loops. The full Jacobian J_i (D x 3N) is never formed: J v and Jᵀ u take O(D).
  */
 public final class Descriptors {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = Simd.DOUBLE;
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private final PairIndex pairs;
     private final int count;
@@ -58,12 +62,12 @@ public final class Descriptors {
             ia[k] = 3 * pairs.first(k);
             ib[k] = 3 * pairs.second(k);
         }
-        long chunk = Parallel.shareable(positions, x.segment()) ? 64 : Math.max(1, count);
+        long chunk = Parallel.shareable(positions, seg(x)) ? 64 : Math.max(1, count);
         Parallel.forRange(count, chunk, (lo, hi) -> {
             double[] r = new double[3 * atoms];
             for (long i = lo; i < hi; i++) {
                 MemorySegment.copy(positions, ValueLayout.JAVA_DOUBLE_UNALIGNED, i * 3 * atoms * 8, r, 0, 3 * atoms);
-                one(r, ia, ib, x.column(i).segment(), jac.column(i).segment(), d, (int) i);
+                one(r, ia, ib, seg(x.column(i)), seg(jac.column(i)), d, (int) i);
             }
         });
         return new Descriptors(pairs, count, x, jac);
@@ -135,7 +139,15 @@ public final class Descriptors {
 
     /** c_k[t] of geometry i. */
     public double jacobian(int i, int k, int t) {
-        return jac.get((long) t * pairs.size() + k, i);
+        return seg(jac).getAtIndex(D8, i * jac.ld() + (long) t * pairs.size() + k);
+    }
+
+    /**
+     * Doubles of scratch the Jacobian products need: J_i's 3D planes, a D-vector, 3N in x, y, z planes and 3N
+     * atom-major, each padded by a vector's lanes so that a masked tail load stays inside the array.
+     */
+    public int scratchLength() {
+        return 4 * pairs.size() + 6 * pairs.atoms() + 4 * S.length();
     }
 
     /**
@@ -143,18 +155,58 @@ public final class Descriptors {
      * {@code v} at element offset {@code vOff}, and w written to {@code w} at element offset {@code wOff}.
      */
     public void jacobianTimes(int i, MemorySegment v, long vOff, MemorySegment w, long wOff) {
+        jacobianTimes(i, v, vOff, w, wOff, new double[scratchLength()]);
+    }
+
+    /**
+     * As {@link #jacobianTimes(int, MemorySegment, long, MemorySegment, long)} with caller-owned scratch of
+     * {@link #scratchLength()} doubles (overwritten), for loops over many molecules. The pairs (a, b) of atom a with
+     * the atoms b &lt; a are the contiguous run k = a(a−1)/2 + b (PairIndex's order), so once v is split into x, y
+     * and z planes each run is one SIMD loop over b with v_a broadcast. Each w_k is the scalar form's expression,
+     * (c_x·Δx + c_y·Δy) + c_z·Δz, whatever the lane count. The operands are bulk-copied into the scratch and the
+     * vector loops run over Java arrays (why: {@code LaneGroups}).
+     */
+    public void jacobianTimes(int i, MemorySegment v, long vOff, MemorySegment w, long wOff, double[] scratch) {
+        int atoms = pairs.atoms();
         int d = pairs.size();
-        MemorySegment c = jac.column(i).segment();
-        int[] a = pairs.firstArray();
-        int[] b = pairs.secondArray();
-        for (int k = 0; k < d; k++) {
-            long va = vOff + 3L * a[k];
-            long vb = vOff + 3L * b[k];
-            double s = c.getAtIndex(D8, k) * (v.getAtIndex(D8, vb) - v.getAtIndex(D8, va))
-                    + c.getAtIndex(D8, d + k) * (v.getAtIndex(D8, vb + 1) - v.getAtIndex(D8, va + 1))
-                    + c.getAtIndex(D8, 2L * d + k) * (v.getAtIndex(D8, vb + 2) - v.getAtIndex(D8, va + 2));
-            w.setAtIndex(D8, wOff + k, s);
+        int lanes = S.length();
+        int c = 0;
+        int out = c + 3 * d + lanes;
+        int vt = out + d + lanes;
+        int raw = vt + 3 * atoms + lanes;
+        double[] sc = scratch;
+        MemorySegment.copy(seg(jac), D8, i * jac.ld() * 8, sc, c, 3 * d);
+        MemorySegment.copy(v, D8, vOff * 8, sc, raw, 3 * atoms);
+        for (int e = 0; e < atoms; e++) {
+            for (int t = 0; t < 3; t++) {
+                sc[vt + t * atoms + e] = sc[raw + 3 * e + t];
+            }
         }
+        int y0 = vt + atoms;
+        int z0 = vt + 2 * atoms;
+        for (int a = 1; a < atoms; a++) {
+            int k0 = a * (a - 1) / 2;
+            double ax = sc[vt + a];
+            double ay = sc[y0 + a];
+            double az = sc[z0 + a];
+            int b = 0;
+            for (int upper = S.loopBound(a); b < upper; b += lanes) {
+                int k = k0 + b;
+                DoubleVector.fromArray(S, sc, c + k).mul(DoubleVector.fromArray(S, sc, vt + b).sub(ax))
+                        .add(DoubleVector.fromArray(S, sc, c + d + k).mul(DoubleVector.fromArray(S, sc, y0 + b).sub(ay)))
+                        .add(DoubleVector.fromArray(S, sc, c + 2 * d + k).mul(DoubleVector.fromArray(S, sc, z0 + b).sub(az)))
+                        .intoArray(sc, out + k);
+            }
+            if (b < a) {
+                VectorMask<Double> in = S.indexInRange(b, a);
+                int k = k0 + b;
+                DoubleVector.fromArray(S, sc, c + k, in).mul(DoubleVector.fromArray(S, sc, vt + b, in).sub(ax))
+                        .add(DoubleVector.fromArray(S, sc, c + d + k, in).mul(DoubleVector.fromArray(S, sc, y0 + b, in).sub(ay)))
+                        .add(DoubleVector.fromArray(S, sc, c + 2 * d + k, in).mul(DoubleVector.fromArray(S, sc, z0 + b, in).sub(az)))
+                        .intoArray(sc, out + k, in);
+            }
+        }
+        MemorySegment.copy(sc, out, w, D8, wOff * 8, d);
     }
 
     /**
@@ -162,23 +214,85 @@ public final class Descriptors {
      * {@code u} is read at element offset {@code uOff}; {@code out} written at element offset {@code outOff}.
      */
     public void jacobianTransposeTimes(int i, MemorySegment u, long uOff, MemorySegment out, long outOff) {
+        jacobianTransposeTimes(i, u, uOff, out, outOff, new double[scratchLength()]);
+    }
+
+    /**
+     * As {@link #jacobianTransposeTimes(int, MemorySegment, long, MemorySegment, long)} with caller-owned scratch
+     * of {@link #scratchLength()} doubles. Run by run (pairs (a, b), b &lt; a): atom a's own terms are summed in a
+     * register, and the terms of the atoms b are one SIMD add over the run into x, y, z planes. Every entry receives
+     * its terms in pair order, as in a scalar loop over k, so the result does not depend on the lane count.
+     */
+    public void jacobianTransposeTimes(int i, MemorySegment u, long uOff, MemorySegment out, long outOff, double[] scratch) {
+        int atoms = pairs.atoms();
         int d = pairs.size();
-        int n3 = 3 * pairs.atoms();
-        for (int e = 0; e < n3; e++) {
-            out.setAtIndex(D8, outOff + e, 0.0);
-        }
-        MemorySegment c = jac.column(i).segment();
-        int[] a = pairs.firstArray();
-        int[] b = pairs.secondArray();
-        for (int k = 0; k < d; k++) {
-            double uk = u.getAtIndex(D8, uOff + k);
-            for (int t = 0; t < 3; t++) {
-                double g = uk * c.getAtIndex(D8, (long) t * d + k);
-                long ob = outOff + 3L * b[k] + t;
-                long oa = outOff + 3L * a[k] + t;
-                out.setAtIndex(D8, ob, out.getAtIndex(D8, ob) + g);
-                out.setAtIndex(D8, oa, out.getAtIndex(D8, oa) - g);
+        int lanes = S.length();
+        int c = 0;
+        int uk = c + 3 * d + lanes;
+        int acc = uk + d + lanes;
+        int res = acc + 3 * atoms + lanes;
+        double[] sc = scratch;
+        MemorySegment.copy(seg(jac), D8, i * jac.ld() * 8, sc, c, 3 * d);
+        MemorySegment.copy(u, D8, uOff * 8, sc, uk, d);
+        int y0 = acc + atoms;
+        int z0 = acc + 2 * atoms;
+        sc[acc] = 0;
+        sc[y0] = 0;
+        sc[z0] = 0;
+        for (int a = 1; a < atoms; a++) {
+            int k0 = a * (a - 1) / 2;
+            // atom a: nothing reached it before its own run (its + terms come from the runs of larger atoms)
+            double sx = 0;
+            double sy = 0;
+            double sz = 0;
+            for (int k = k0; k < k0 + a; k++) {
+                double v = sc[uk + k];
+                sx -= v * sc[c + k];
+                sy -= v * sc[c + d + k];
+                sz -= v * sc[c + 2 * d + k];
+            }
+            sc[acc + a] = sx;
+            sc[y0 + a] = sy;
+            sc[z0 + a] = sz;
+            int b = 0;
+            for (int upper = S.loopBound(a); b < upper; b += lanes) {
+                int k = k0 + b;
+                DoubleVector v = DoubleVector.fromArray(S, sc, uk + k);
+                addInto(sc, acc + b, v.mul(DoubleVector.fromArray(S, sc, c + k)), null);
+                addInto(sc, y0 + b, v.mul(DoubleVector.fromArray(S, sc, c + d + k)), null);
+                addInto(sc, z0 + b, v.mul(DoubleVector.fromArray(S, sc, c + 2 * d + k)), null);
+            }
+            if (b < a) {
+                VectorMask<Double> in = S.indexInRange(b, a);
+                int k = k0 + b;
+                DoubleVector v = DoubleVector.fromArray(S, sc, uk + k, in);
+                addInto(sc, acc + b, v.mul(DoubleVector.fromArray(S, sc, c + k, in)), in);
+                addInto(sc, y0 + b, v.mul(DoubleVector.fromArray(S, sc, c + d + k, in)), in);
+                addInto(sc, z0 + b, v.mul(DoubleVector.fromArray(S, sc, c + 2 * d + k, in)), in);
             }
         }
+        for (int e = 0; e < atoms; e++) {
+            for (int t = 0; t < 3; t++) {
+                sc[res + 3 * e + t] = sc[acc + t * atoms + e];
+            }
+        }
+        MemorySegment.copy(sc, res, out, D8, outOff * 8, 3 * atoms);
+    }
+
+    /** acc[off ..] += g on the lanes of {@code in} (all lanes if null). */
+    private static void addInto(double[] acc, int off, DoubleVector g, VectorMask<Double> in) {
+        if (in == null) {
+            DoubleVector.fromArray(S, acc, off).add(g).intoArray(acc, off);
+        } else {
+            DoubleVector.fromArray(S, acc, off, in).add(g).intoArray(acc, off, in);
+        }
+    }
+
+    private static MemorySegment seg(Matrix m) {
+        return m.segment();
+    }
+
+    private static MemorySegment seg(Vector v) {
+        return v.segment();
     }
 }

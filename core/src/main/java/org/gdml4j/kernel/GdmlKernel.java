@@ -2,12 +2,13 @@ package org.gdml4j.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
+import java.util.Objects;
 
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.Parallel;
+import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 
@@ -33,11 +34,16 @@ public final class GdmlKernel implements KernelOperator {
     private final Symmetries sym;
     private final Matern52 matern;
     private final KernelSums sums;
+    private final KernelBlocks blocks;
+    private final BlockScratch.Pool pool;
     private final int m;
     private final int n3;
     private final Matrix w;
     private final Matrix u;
     private KernelSums.QueryPlan plan;
+    /** The diagonal blocks of lane group {@link #selfGroup} ([lane][column · 3N + row]); see {@link #diagonalBlock}. */
+    private double[][] selfBlocks;
+    private int selfGroup = -1;
     private long cacheLimit = -1;
 
     private GdmlKernel(Backend.HostCompute hc, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
@@ -50,6 +56,8 @@ public final class GdmlKernel implements KernelOperator {
         this.m = desc.count();
         this.n3 = 3 * desc.atoms();
         this.sums = new KernelSums(be, ws, desc.x(), sym, sigma);
+        this.blocks = new KernelBlocks(desc, sym, matern);
+        this.pool = new BlockScratch.Pool(blocks::scratch);
         this.w = ws.matrix(desc.dim(), m, "kernel product buffer");
         this.u = ws.matrix(desc.dim(), m, "kernel product buffer");
     }
@@ -130,18 +138,23 @@ public final class GdmlKernel implements KernelOperator {
         if (v.length() != n || out.length() != n || !v.isContiguous() || !out.isContiguous()) {
             throw new IllegalArgumentException("apply needs contiguous vectors of length " + n + ", got " + v + " and " + out);
         }
-        MemorySegment vs = v.segment();
-        Parallel.forRange(m, 64, (lo, hi) -> {
+        MemorySegment vs = seg(v);
+        MemorySegment wseg = seg(w);
+        int pieces = pool.pieces(m, 64);
+        Parallel.forChunks(m, pieces, (piece, lo, hi) -> {
+            double[] scratch = pool.slot(piece).jv;
             for (long j = lo; j < hi; j++) {
-                desc.jacobianTimes((int) j, vs, j * n3, w.column(j).segment(), 0);
+                desc.jacobianTimes((int) j, vs, j * n3, wseg, j * w.ld(), scratch);
             }
         });
         sums.setWeights(w);
         sums.sums(plan(), u, null);
-        MemorySegment os = out.segment();
-        Parallel.forRange(m, 64, (lo, hi) -> {
+        MemorySegment us = seg(u);
+        MemorySegment os = seg(out);
+        Parallel.forChunks(m, pieces, (piece, lo, hi) -> {
+            double[] scratch = pool.slot(piece).jv;
             for (long i = lo; i < hi; i++) {
-                desc.jacobianTransposeTimes((int) i, u.column(i).segment(), 0, os, i * n3);
+                desc.jacobianTransposeTimes((int) i, us, i * u.ld(), os, i * n3, scratch);
             }
         });
     }
@@ -180,13 +193,7 @@ public final class GdmlKernel implements KernelOperator {
             while (end < indices.length && indices[end] / n3 == j) {
                 end++;
             }
-            int[] local = new int[end - start];
-            long[] outCols = new long[end - start];
-            for (int c = start; c < end; c++) {
-                local[c - start] = (int) (indices[c] - (long) j * n3);
-                outCols[c - start] = c;
-            }
-            moleculeColumns(j, local, view, outCols);
+            moleculeColumns(j, indices, start, end, view);
             start = end;
         }
     }
@@ -197,37 +204,75 @@ public final class GdmlKernel implements KernelOperator {
         if (out.length() != size() || !out.isContiguous()) {
             throw new IllegalArgumentException("column: need a contiguous vector of length " + size() + ", got " + out);
         }
-        columns(new long[] {i}, Matrix.wrap(out.segment(), size(), 1, size(), out.precision()));
+        columns(new long[] {i}, Matrix.wrap(seg(out), size(), 1, size(), out.precision()));
     }
 
-    /** The local columns {@code local} of molecule j for every row molecule, parallel over rows. */
-    private void moleculeColumns(int j, int[] local, Matrix view, long[] outCols) {
-        Parallel.forRange(m, 16, (lo, hi) -> {
-            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
-            kb.loadColumnMolecule(j);
-            double[][] acc = new double[local.length][n3];
-            for (long i = lo; i < hi; i++) {
-                kb.block((int) i, local, acc);
-                KernelBlocks.store(acc, view, outCols, i * n3);
+    /**
+     * Columns indices[start, end) (all of molecule j) into the same columns of {@code view}, for every row
+     * molecule: parallel over groups of {@link LaneGroups#lanes()} row molecules, each piece with its own scratch.
+     */
+    private void moleculeColumns(int j, long[] indices, int start, int end, Matrix view) {
+        LaneGroups lg = blocks.groups();
+        int lanes = lg.lanes();
+        boolean perP = end - start > KernelBlocks.SUMMED_COLUMNS;
+        boolean fullR = end - start > KernelBlocks.FEW_COLUMNS;
+        MemorySegment out = seg(view);
+        boolean fp32 = view.precision() == Precision.FP32;
+        long ld = view.ld();
+        long col0 = (long) j * n3;
+        int pieces = pool.pieces(lg.groups(), 2);
+        Parallel.forChunks(lg.groups(), pieces, (piece, lo, hi) -> {
+            BlockScratch s = pool.slot(piece);
+            blocks.loadColumnMolecule(s, j);
+            for (int g = (int) lo; g < hi; g++) {
+                blocks.rowGroup(s, g, perP, fullR, false);
+                for (int c = start; c < end; c++) {
+                    blocks.column(s, g, (int) (indices[c] - col0), perP, fullR, false);
+                    s.store(out, fp32, c * ld + (long) g * lanes * n3, 0, lg.valid(g), n3, 1);
+                }
             }
         });
     }
 
-    /** The diagonal block K_ii (3N x 3N, FP64) of training molecule i into {@code out}, O(P·D·N). */
+    /**
+     * The diagonal block K_ii (3N x 3N, FP64 or FP32) of training molecule i into {@code out}, O(P·D·N). The blocks of
+     * all molecules of i's lane group are computed together (each lane its own row and column molecule, one vector op
+     * per step for all of them) and kept until another group is asked for: block-Jacobi asks for i = 0, 1, 2, ...
+     */
     public void diagonalBlock(int i, Matrix out) {
         out = hc.view(out);
         if (out.rows() != n3 || out.cols() != n3) {
             throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
         }
-        KernelBlocks kb = new KernelBlocks(desc, sym, matern);
-        kb.loadColumnMolecule(i);
-        int[] all = new int[n3];
-        Arrays.setAll(all, c -> c);
-        double[][] acc = new double[n3][n3];
-        kb.block(i, all, acc);
+        Objects.checkIndex(i, m);
+        LaneGroups lg = blocks.groups();
+        int g = i / lg.lanes();
+        if (selfGroup != g) {
+            if (selfBlocks == null) {
+                selfBlocks = new double[lg.lanes()][n3 * n3];
+            }
+            boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
+            pool.pieces(1, 1);
+            BlockScratch s = pool.slot(0);
+            selfGroup = -1; // until complete
+            blocks.rowGroup(s, g, true, fullR, true);
+            for (int c = 0; c < n3; c++) {
+                blocks.column(s, g, c, true, fullR, true);
+                for (int l = 0; l < lg.valid(g); l++) {
+                    s.storeLane(l, selfBlocks[l], c * n3);
+                }
+            }
+            selfGroup = g;
+        }
+        double[] block = selfBlocks[i - g * lg.lanes()];
+        MemorySegment os = seg(out);
         for (int c = 0; c < n3; c++) {
-            for (int r = 0; r < n3; r++) {
-                out.set(r, c, acc[c][r]);
+            if (out.precision() == Precision.FP32) {
+                for (int r = 0; r < n3; r++) {
+                    os.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c * out.ld() + r, (float) block[c * n3 + r]);
+                }
+            } else {
+                MemorySegment.copy(block, c * n3, os, ValueLayout.JAVA_DOUBLE_UNALIGNED, c * out.ld() * 8, n3);
             }
         }
     }
@@ -242,60 +287,75 @@ public final class GdmlKernel implements KernelOperator {
         return desc.dim();
     }
 
+    /** Scratch slots made so far: one per worker piece, on first use (tests check that calls reuse them). */
+    int scratchSlots() {
+        return pool.made();
+    }
+
     /** 3N: the number of rows and columns per training molecule. */
     public int blockSize() {
         return n3;
     }
 
-    /** diag(K) into out (length n), O(M·P·D). */
+    /** diag(K) into out (length n, any stride, FP64 or FP32), O(M·P·D). */
     public void diagonal(Vector out) {
-        Vector host = hc.view(out);
+        out = hc.view(out);
         if (out.length() != size()) {
             throw new IllegalArgumentException("diagonal: need length " + size() + ", got " + out);
         }
-        Parallel.forRange(m, 16, (lo, hi) -> {
-            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
-            double[] blk = new double[n3];
-            for (long i = lo; i < hi; i++) {
-                kb.diagonalBlock((int) i, blk);
-                for (int r = 0; r < n3; r++) {
-                    host.set(i * n3 + r, blk[r]);
-                }
+        LaneGroups lg = blocks.groups();
+        long step = (long) lg.lanes() * n3 * out.inc();
+        MemorySegment os = seg(out);
+        boolean fp32 = out.precision() == Precision.FP32;
+        long inc = out.inc();
+        int pieces = pool.pieces(lg.groups(), 2);
+        Parallel.forChunks(lg.groups(), pieces, (piece, lo, hi) -> {
+            BlockScratch s = pool.slot(piece);
+            for (int g = (int) lo; g < hi; g++) {
+                blocks.diagonal(s, g);
+                s.store(os, fp32, g * step, 0, lg.valid(g), n3 * inc, inc);
             }
         });
     }
 
     /**
-     * Writes the dense K into {@code view} (n x n, FP64), both triangles. Blocks K_ij with i ≥ j are computed
+     * Writes the dense K into {@code view} (n x n, FP64 or FP32), both triangles. Blocks K_ij with i ≥ j are computed
      * (the symmetrised kernel of a group satisfies K_ji = K_ijᵀ) and mirrored. {@code progress} (may be null)
      * receives the number of finished column molecules.
      */
     public void assemble(Matrix view, java.util.function.IntConsumer progress) {
-        Matrix target = hc.view(view);
+        view = hc.view(view);
         long n = size();
         if (view.rows() != n || view.cols() != n) {
             throw new IllegalArgumentException("assemble: need an " + n + " x " + n + " view, got " + view);
         }
-        int[] all = new int[n3];
-        Arrays.setAll(all, c -> c);
+        LaneGroups lg = blocks.groups();
+        int lanes = lg.lanes();
+        boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
+        MemorySegment out = seg(view);
+        boolean fp32 = view.precision() == Precision.FP32;
+        long ld = view.ld();
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         // interleaved assignment of column molecules balances the triangular work
-        int workers = Parallel.threads();
-        Parallel.forChunks(workers, workers, (lo, hi) -> {
-            KernelBlocks kb = new KernelBlocks(desc, sym, matern);
-            double[][] acc = new double[n3][n3];
-            long[] outCols = new long[n3];
+        int workers = pool.pieces(m, 1);
+        Parallel.forChunks(workers, workers, (piece, lo, hi) -> {
+            BlockScratch s = pool.slot(piece);
             for (long wk = lo; wk < hi; wk++) {
                 for (int j = (int) wk; j < m; j += workers) {
-                    kb.loadColumnMolecule(j);
-                    for (int c = 0; c < n3; c++) {
-                        outCols[c] = (long) j * n3 + c;
-                    }
-                    for (int i = j; i < m; i++) {
-                        kb.block(i, all, acc);
-                        KernelBlocks.store(acc, target, outCols, (long) i * n3);
-                        if (i != j) {
-                            storeTransposed(acc, target, (long) j * n3, (long) i * n3);
+                    blocks.loadColumnMolecule(s, j);
+                    for (int g = j / lanes; g < lg.groups(); g++) {
+                        blocks.rowGroup(s, g, true, fullR, false);
+                        int i0 = g * lanes;
+                        int from = Math.max(0, j - i0); // lanes of row molecules i ≥ j
+                        int to = lg.valid(g);
+                        int mirrorFrom = Math.max(from, j + 1 - i0); // i > j: K_ji = K_ijᵀ
+                        for (int c = 0; c < n3; c++) {
+                            long colRow = (long) j * n3 + c;
+                            blocks.column(s, g, c, true, fullR, false);
+                            s.store(out, fp32, colRow * ld + (long) (i0 + from) * n3, from, to, n3, 1);
+                            if (mirrorFrom < to) {
+                                s.store(out, fp32, colRow + (long) (i0 + mirrorFrom) * n3 * ld, mirrorFrom, to, n3 * ld, ld);
+                            }
                         }
                     }
                     if (progress != null) {
@@ -306,14 +366,12 @@ public final class GdmlKernel implements KernelOperator {
         });
     }
 
-    /** view[row0 + c, col0 + r] ← acc[c][r]: block K_ji = K_ijᵀ. */
-    private void storeTransposed(double[][] acc, Matrix view, long row0, long col0) {
-        for (int r = 0; r < n3; r++) {
-            MemorySegment col = view.column(col0 + r).segment();
-            for (int c = 0; c < n3; c++) {
-                col.setAtIndex(D8, row0 + c, acc[c][r]);
-            }
-        }
+    private static MemorySegment seg(Matrix x) {
+        return x.segment();
+    }
+
+    private static MemorySegment seg(Vector x) {
+        return x.segment();
     }
 
     /** The training descriptors x_j as a D x M column-major host array (the model's R_desc, transposed). */

@@ -100,14 +100,16 @@ public final class KernelSums {
 
     private void permuteInto(Matrix src, Matrix dst) {
         int p = sym.count();
+        MemorySegment s = seg(src);
+        MemorySegment t = seg(dst);
         Parallel.forRange(src.cols(), 32, (lo, hi) -> {
             for (long j = lo; j < hi; j++) {
-                MemorySegment s = src.column(j).segment();
+                long from = j * src.ld();
                 for (int q = 0; q < p; q++) {
                     int[] map = sym.descriptorMap(q);
-                    MemorySegment t = dst.column(j * p + q).segment();
+                    long to = (j * p + q) * dst.ld();
                     for (int k = 0; k < d; k++) {
-                        t.setAtIndex(D8, k, s.getAtIndex(D8, map[k]));
+                        t.setAtIndex(D8, to + k, s.getAtIndex(D8, from + map[k]));
                     }
                 }
             }
@@ -148,7 +150,7 @@ public final class KernelSums {
             Parallel.forRange(nb, 8, (lo, hi) -> {
                 double[] sums = new double[2];
                 for (long q = lo; q < hi; q++) {
-                    Matern52.projections(t.segment(), q * t.ld(), b.segment(), q * b.ld(), a.segment(), q * a.ld(), sP, mp, sums);
+                    Matern52.projections(seg(t), q * t.ld(), seg(b), q * b.ld(), seg(a), q * a.ld(), sP, mp, sums);
                     colSumC[(int) q] = sums[0];
                     if (energies != null) {
                         energies[(int) (q0 + q)] = sums[1];
@@ -168,9 +170,13 @@ public final class KernelSums {
         be.gemm(Trans.YES, Trans.NO, 1.0, xp, xb, 0.0, a);
         Parallel.forRange(xb.cols(), 8, (lo, hi) -> {
             for (long q = lo; q < hi; q++) {
-                matern.fromGram(a.segment(), q * a.ld(), b.segment(), q * b.ld(), normsP, normsQ[(int) (q0 + q)], mp);
+                matern.fromGram(seg(a), q * a.ld(), seg(b), q * b.ld(), normsP, normsQ[(int) (q0 + q)], mp);
             }
         });
+    }
+
+    private static MemorySegment seg(Matrix m) {
+        return m.segment();
     }
 
     /** Fixed queries with their (possibly cached) coefficient tiles. */

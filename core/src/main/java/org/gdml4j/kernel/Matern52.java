@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import org.gdml4j.linalg.Simd;
 import org.gdml4j.linalg.SimdMath;
 
 import jdk.incubator.vector.DoubleVector;
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * own {@code EXP} changes its last bits when C2 compiles the loop, which made runs differ).
  */
 final class Matern52 {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = Simd.DOUBLE;
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final double SQRT5 = Math.sqrt(5);
@@ -53,6 +54,18 @@ final class Matern52 {
     double b(double rho2) {
         double s = SQRT5 * Math.sqrt(Math.max(rho2, 0));
         return 5 * c1 * Math.exp(-s / sigma);
+    }
+
+    /**
+     * a(ρ²) and b(ρ²) lane by lane (one ρ² per lane), stored at {@code aOff} and {@code bOff} of {@code out}: the
+     * expressions of {@link #a} and {@link #b} with {@link SimdMath#exp} for {@link Math#exp} (within 2 ulp of it),
+     * so a lane's value does not depend on the lane count or on the JIT.
+     */
+    void coefficients(DoubleVector rho2, double[] out, int aOff, int bOff) {
+        DoubleVector s = rho2.max(0.0).lanewise(VectorOperators.SQRT).mul(SQRT5);
+        DoubleVector e = SimdMath.exp(s.neg().div(sigma));
+        e.mul(c1).mul(s.mul(sigma).add(sigma * sigma)).intoArray(out, aOff);
+        e.mul(5 * c1).intoArray(out, bOff);
     }
 
     /**

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * B and a private k-vector of partial sums, added into w at the end.
  */
 final class FusedProjection {
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final VectorSpecies<Double> D = Simd.WIDENED;
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;

@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * is widened to FP64 lanes ({@code F2D}) and fused-multiply-added.
  */
 final class MixedGemv {
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = Simd.WIDENED;
     /** Floats in half the vector width: as many lanes as the double species. */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble D8 = ValueLayout.JAVA_DOUBLE_UNALIGNED;

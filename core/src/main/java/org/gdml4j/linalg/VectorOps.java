@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * operands take a scalar path: they are rare and never hot.
  */
 final class VectorOps {
-    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> S = Simd.DOUBLE;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     /** Below this many elements a pass runs on the calling thread (thread hand-off costs ~µs). */
