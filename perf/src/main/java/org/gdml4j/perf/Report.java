@@ -49,7 +49,8 @@ public final class Report {
             case "kernel" -> KernelBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
             case "cholesky" -> CholeskyBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemvBandwidth";
             case "qr" -> QrBench.class.getName() + "|" + BlasBench.class.getName() + ".dgemmSelected";
-            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel, cholesky, qr)");
+            case "blocks" -> KernelBlocksBench.class.getName();
+            default -> throw new IllegalArgumentException("unknown group '" + group + "' (known: foundation, kernel, cholesky, qr, blocks)");
         };
         // further arguments are JMH's own (e.g. -p m=500 -wi 2 -i 3)
         Options cli = new org.openjdk.jmh.runner.options.CommandLineOptions(java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
