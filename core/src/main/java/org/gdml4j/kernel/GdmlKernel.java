@@ -392,13 +392,16 @@ public final class GdmlKernel implements KernelOperator {
         try (Workspace tmp = be.workspace()) {
             Vector a = tmp.vector(size(), "alphas").fill(alphas);
             Matrix v = tmp.matrix(d, m, "R_d_desc_alpha");
-            MemorySegment as = a.segment();
-            Parallel.forRange(m, 64, (lo, hi) -> {
+            MemorySegment as = seg(a);
+            MemorySegment vs = seg(v);
+            int pieces = pool.pieces(m, 64);
+            Parallel.forChunks(m, pieces, (piece, lo, hi) -> {
+                double[] scratch = pool.slot(piece).jv;
                 for (long j = lo; j < hi; j++) {
-                    desc.jacobianTimes((int) j, as, j * n3, v.column(j).segment(), 0);
+                    desc.jacobianTimes((int) j, as, j * n3, vs, j * v.ld(), scratch);
                 }
             });
-            MemorySegment.copy(v.segment(), D8, 0, out, 0, out.length);
+            MemorySegment.copy(vs, D8, 0, out, 0, out.length);
         }
         return out;
     }
