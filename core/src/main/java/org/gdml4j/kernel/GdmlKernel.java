@@ -138,15 +138,8 @@ public final class GdmlKernel implements KernelOperator {
         if (v.length() != n || out.length() != n || !v.isContiguous() || !out.isContiguous()) {
             throw new IllegalArgumentException("apply needs contiguous vectors of length " + n + ", got " + v + " and " + out);
         }
-        MemorySegment vs = seg(v);
-        MemorySegment wseg = seg(w);
+        jacobianProducts(seg(v), w);
         int pieces = pool.pieces(m, 64);
-        Parallel.forChunks(m, pieces, (piece, lo, hi) -> {
-            double[] scratch = pool.slot(piece).jv;
-            for (long j = lo; j < hi; j++) {
-                desc.jacobianTimes((int) j, vs, j * n3, wseg, j * w.ld(), scratch);
-            }
-        });
         sums.setWeights(w);
         sums.sums(plan(), u, null);
         MemorySegment us = seg(u);
@@ -155,6 +148,17 @@ public final class GdmlKernel implements KernelOperator {
             double[] scratch = pool.slot(piece).jv;
             for (long i = lo; i < hi; i++) {
                 desc.jacobianTransposeTimes((int) i, us, i * u.ld(), os, i * n3, scratch);
+            }
+        });
+    }
+
+    /** w[:, j] ← J_j v_j for every training molecule j (v: n values in host memory; w: D x M), by worker pieces. */
+    private void jacobianProducts(MemorySegment v, Matrix w) {
+        MemorySegment ws = seg(w);
+        Parallel.forChunks(m, pool.pieces(m, 64), (piece, lo, hi) -> {
+            double[] scratch = pool.slot(piece).jv;
+            for (long j = lo; j < hi; j++) {
+                desc.jacobianTimes((int) j, v, j * n3, ws, j * w.ld(), scratch);
             }
         });
     }
@@ -392,16 +396,8 @@ public final class GdmlKernel implements KernelOperator {
         try (Workspace tmp = be.workspace()) {
             Vector a = tmp.vector(size(), "alphas").fill(alphas);
             Matrix v = tmp.matrix(d, m, "R_d_desc_alpha");
-            MemorySegment as = seg(a);
-            MemorySegment vs = seg(v);
-            int pieces = pool.pieces(m, 64);
-            Parallel.forChunks(m, pieces, (piece, lo, hi) -> {
-                double[] scratch = pool.slot(piece).jv;
-                for (long j = lo; j < hi; j++) {
-                    desc.jacobianTimes((int) j, as, j * n3, vs, j * v.ld(), scratch);
-                }
-            });
-            MemorySegment.copy(vs, D8, 0, out, 0, out.length);
+            jacobianProducts(seg(a), v);
+            MemorySegment.copy(seg(v), D8, 0, out, 0, out.length);
         }
         return out;
     }
