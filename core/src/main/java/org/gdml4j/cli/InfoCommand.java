@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.MemoryBudget;
+import org.gdml4j.linalg.Simd;
 import org.gdml4j.linalg.SystemMemory;
 import org.gdml4j.nativ.BlasInfo;
 import org.gdml4j.nativ.CpuFeatures;
@@ -39,8 +40,9 @@ final class InfoCommand implements Runnable {
         out.printf(Locale.ROOT, "JDK         %s %s (%s)%n", System.getProperty("java.vm.name"), Runtime.version(),
                 System.getProperty("java.home"));
         out.printf(Locale.ROOT, "CPU         %s, %d cores available%n", cpu.modelName(), Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "SIMD        %s; Vector API %d-bit (%d doubles per vector)%n", cpu.simdSummary(),
-                DoubleVector.SPECIES_PREFERRED.vectorBitSize(), DoubleVector.SPECIES_PREFERRED.length());
+        out.printf(Locale.ROOT, "SIMD        %s; Vector API %s%s%n", cpu.simdSummary(), Simd.describe(),
+                Simd.DOUBLE.vectorBitSize() < DoubleVector.SPECIES_PREFERRED.vectorBitSize()
+                        ? " (narrowed by -D" + Simd.BITS_PROPERTY + " from " + DoubleVector.SPECIES_PREFERRED.vectorBitSize() + "-bit)" : "");
         BlasInfo blas = NativeLibraries.blas(); // the library the CPU backend computes with
         out.printf(Locale.ROOT, "BLAS        %s%n", blas.source());
         for (var f : blas.files()) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.gdml4j.error.InvalidInputException;
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.io.SgdmlFormatException;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.nativ.NativeLibraries;
@@ -183,10 +184,11 @@ public final class Main implements Callable<Integer> {
         return ex instanceof InvalidInputException || ex instanceof SgdmlFormatException || ex instanceof CommandLine.ParameterException;
     }
 
-    /** A failure of the environment: library, memory, files, a solve that cannot succeed (exit 1). */
+    /** A failure of the environment: library, memory, files, a solve or factorisation that cannot succeed (exit 1). */
     static boolean isEnvironmentError(Throwable ex) {
         return ex instanceof NativeLibraryException || ex instanceof InsufficientMemoryException || ex instanceof java.io.IOException
-                || ex instanceof java.io.UncheckedIOException || ex instanceof SolveFailedException;
+                || ex instanceof java.io.UncheckedIOException || ex instanceof SolveFailedException
+                || ex instanceof NumericalFailureException;
     }
 
     /** Anything else, a plain IllegalArgumentException included, is a bug in gdml4j. */

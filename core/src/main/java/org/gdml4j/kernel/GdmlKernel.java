@@ -8,7 +8,6 @@ import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.Parallel;
-import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 
@@ -34,16 +33,13 @@ public final class GdmlKernel implements KernelOperator {
     private final Symmetries sym;
     private final Matern52 matern;
     private final KernelSums sums;
-    private final KernelBlocks blocks;
     private final BlockScratch.Pool pool;
+    private final KernelEntries entries;
     private final int m;
     private final int n3;
     private final Matrix w;
     private final Matrix u;
     private KernelSums.QueryPlan plan;
-    /** The diagonal blocks of lane group {@link #selfGroup} ([lane][column · 3N + row]); see {@link #diagonalBlock}. */
-    private double[][] selfBlocks;
-    private int selfGroup = -1;
     private long cacheLimit = -1;
 
     private GdmlKernel(Backend.HostCompute hc, Workspace ws, Descriptors desc, Symmetries sym, double sigma) {
@@ -56,8 +52,9 @@ public final class GdmlKernel implements KernelOperator {
         this.m = desc.count();
         this.n3 = 3 * desc.atoms();
         this.sums = new KernelSums(be, ws, desc.x(), sym, sigma);
-        this.blocks = new KernelBlocks(desc, sym, matern);
+        KernelBlocks blocks = new KernelBlocks(desc, sym, matern);
         this.pool = new BlockScratch.Pool(blocks::scratch);
+        this.entries = new KernelEntries(blocks, pool, m, n3);
         this.w = ws.matrix(desc.dim(), m, "kernel product buffer");
         this.u = ws.matrix(desc.dim(), m, "kernel product buffer");
     }
@@ -87,6 +84,11 @@ public final class GdmlKernel implements KernelOperator {
             ws.close();
             throw e;
         }
+    }
+
+    /** The CPU backend this kernel computes with (host memory). */
+    Backend hostBackend() {
+        return be;
     }
 
     /** n = 3·N·M. */
@@ -197,7 +199,7 @@ public final class GdmlKernel implements KernelOperator {
             while (end < indices.length && indices[end] / n3 == j) {
                 end++;
             }
-            moleculeColumns(j, indices, start, end, view);
+            entries.moleculeColumns(j, indices, start, end, view);
             start = end;
         }
     }
@@ -212,33 +214,6 @@ public final class GdmlKernel implements KernelOperator {
     }
 
     /**
-     * Columns indices[start, end) (all of molecule j) into the same columns of {@code view}, for every row
-     * molecule: parallel over groups of {@link LaneGroups#lanes()} row molecules, each piece with its own scratch.
-     */
-    private void moleculeColumns(int j, long[] indices, int start, int end, Matrix view) {
-        LaneGroups lg = blocks.groups();
-        int lanes = lg.lanes();
-        boolean perP = end - start > KernelBlocks.SUMMED_COLUMNS;
-        boolean fullR = end - start > KernelBlocks.FEW_COLUMNS;
-        MemorySegment out = seg(view);
-        boolean fp32 = view.precision() == Precision.FP32;
-        long ld = view.ld();
-        long col0 = (long) j * n3;
-        int pieces = pool.pieces(lg.groups(), 2);
-        Parallel.forChunks(lg.groups(), pieces, (piece, lo, hi) -> {
-            BlockScratch s = pool.slot(piece);
-            blocks.loadColumnMolecule(s, j);
-            for (int g = (int) lo; g < hi; g++) {
-                blocks.rowGroup(s, g, perP, fullR, false);
-                for (int c = start; c < end; c++) {
-                    blocks.column(s, g, (int) (indices[c] - col0), perP, fullR, false);
-                    s.store(out, fp32, c * ld + (long) g * lanes * n3, 0, lg.valid(g), n3, 1);
-                }
-            }
-        });
-    }
-
-    /**
      * The diagonal block K_ii (3N x 3N, FP64 or FP32) of training molecule i into {@code out}, O(P·D·N). The blocks of
      * all molecules of i's lane group are computed together (each lane its own row and column molecule, one vector op
      * per step for all of them) and kept until another group is asked for: block-Jacobi asks for i = 0, 1, 2, ...
@@ -249,36 +224,7 @@ public final class GdmlKernel implements KernelOperator {
             throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
         }
         Objects.checkIndex(i, m);
-        LaneGroups lg = blocks.groups();
-        int g = i / lg.lanes();
-        if (selfGroup != g) {
-            if (selfBlocks == null) {
-                selfBlocks = new double[lg.lanes()][n3 * n3];
-            }
-            boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
-            pool.pieces(1, 1);
-            BlockScratch s = pool.slot(0);
-            selfGroup = -1; // until complete
-            blocks.rowGroup(s, g, true, fullR, true);
-            for (int c = 0; c < n3; c++) {
-                blocks.column(s, g, c, true, fullR, true);
-                for (int l = 0; l < lg.valid(g); l++) {
-                    s.storeLane(l, selfBlocks[l], c * n3);
-                }
-            }
-            selfGroup = g;
-        }
-        double[] block = selfBlocks[i - g * lg.lanes()];
-        MemorySegment os = seg(out);
-        for (int c = 0; c < n3; c++) {
-            if (out.precision() == Precision.FP32) {
-                for (int r = 0; r < n3; r++) {
-                    os.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c * out.ld() + r, (float) block[c * n3 + r]);
-                }
-            } else {
-                MemorySegment.copy(block, c * n3, os, ValueLayout.JAVA_DOUBLE_UNALIGNED, c * out.ld() * 8, n3);
-            }
-        }
+        entries.diagonalBlock(i, out);
     }
 
     @Override
@@ -307,19 +253,7 @@ public final class GdmlKernel implements KernelOperator {
         if (out.length() != size()) {
             throw new IllegalArgumentException("diagonal: need length " + size() + ", got " + out);
         }
-        LaneGroups lg = blocks.groups();
-        long step = (long) lg.lanes() * n3 * out.inc();
-        MemorySegment os = seg(out);
-        boolean fp32 = out.precision() == Precision.FP32;
-        long inc = out.inc();
-        int pieces = pool.pieces(lg.groups(), 2);
-        Parallel.forChunks(lg.groups(), pieces, (piece, lo, hi) -> {
-            BlockScratch s = pool.slot(piece);
-            for (int g = (int) lo; g < hi; g++) {
-                blocks.diagonal(s, g);
-                s.store(os, fp32, g * step, 0, lg.valid(g), n3 * inc, inc);
-            }
-        });
+        entries.diagonal(out);
     }
 
     /**
@@ -333,41 +267,7 @@ public final class GdmlKernel implements KernelOperator {
         if (view.rows() != n || view.cols() != n) {
             throw new IllegalArgumentException("assemble: need an " + n + " x " + n + " view, got " + view);
         }
-        LaneGroups lg = blocks.groups();
-        int lanes = lg.lanes();
-        boolean fullR = n3 > KernelBlocks.FEW_COLUMNS;
-        MemorySegment out = seg(view);
-        boolean fp32 = view.precision() == Precision.FP32;
-        long ld = view.ld();
-        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-        // interleaved assignment of column molecules balances the triangular work
-        int workers = pool.pieces(m, 1);
-        Parallel.forChunks(workers, workers, (piece, lo, hi) -> {
-            BlockScratch s = pool.slot(piece);
-            for (long wk = lo; wk < hi; wk++) {
-                for (int j = (int) wk; j < m; j += workers) {
-                    blocks.loadColumnMolecule(s, j);
-                    for (int g = j / lanes; g < lg.groups(); g++) {
-                        blocks.rowGroup(s, g, true, fullR, false);
-                        int i0 = g * lanes;
-                        int from = Math.max(0, j - i0); // lanes of row molecules i ≥ j
-                        int to = lg.valid(g);
-                        int mirrorFrom = Math.max(from, j + 1 - i0); // i > j: K_ji = K_ijᵀ
-                        for (int c = 0; c < n3; c++) {
-                            long colRow = (long) j * n3 + c;
-                            blocks.column(s, g, c, true, fullR, false);
-                            s.store(out, fp32, colRow * ld + (long) (i0 + from) * n3, from, to, n3, 1);
-                            if (mirrorFrom < to) {
-                                s.store(out, fp32, colRow + (long) (i0 + mirrorFrom) * n3 * ld, mirrorFrom, to, n3 * ld, ld);
-                            }
-                        }
-                    }
-                    if (progress != null) {
-                        progress.accept(done.incrementAndGet());
-                    }
-                }
-            }
-        });
+        entries.assemble(view, progress);
     }
 
     private static MemorySegment seg(Matrix x) {

@@ -37,7 +37,7 @@ final class CpuLapack {
 
     static Backend.PivotedCholesky pstrf(Backend.Uplo uplo, Matrix a, double tol) {
         requireSquareFp64(a, "pstrf");
-        int n = CpuBackend.dim(a.rows());
+        int n = Shapes.dim(a.rows());
         if (n == 0) {
             return new Backend.PivotedCholesky(0, new int[0], 0);
         }
@@ -62,7 +62,7 @@ final class CpuLapack {
 
     static int syevd(Backend.Uplo uplo, Matrix a, Vector w) {
         requireSquareFp64(a, "syevd");
-        int n = CpuBackend.dim(a.rows());
+        int n = Shapes.dim(a.rows());
         if (w.length() != n || !w.isContiguous() || w.precision() != Precision.FP64) {
             throw new IllegalArgumentException("syevd: w must be a contiguous FP64 vector of length " + n);
         }
@@ -196,7 +196,7 @@ final class CpuLapack {
     }
 
     private static MemorySegment i32(Arena arena, long v) {
-        return arena.allocateFrom(ValueLayout.JAVA_INT, CpuBackend.dim(v < 0 ? -v : v) * (v < 0 ? -1 : 1));
+        return arena.allocateFrom(ValueLayout.JAVA_INT, Shapes.dim(v < 0 ? -v : v) * (v < 0 ? -1 : 1));
     }
 
     private static MemorySegment ch(Arena arena, Backend.Uplo uplo) {

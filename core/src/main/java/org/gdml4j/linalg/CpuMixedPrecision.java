@@ -4,7 +4,7 @@ package org.gdml4j.linalg;
 final class CpuMixedPrecision implements Backend.MixedPrecision {
     @Override
     public void gemv(Backend.Trans trans, double alpha, Matrix a, Vector x, double beta, Vector y) {
-        CpuBackend.gemvShape(trans, a, x, y);
+        Shapes.gemv(trans, a, x, y);
         if (a.precision() != Precision.FP32 || x.precision() != Precision.FP64 || y.precision() != Precision.FP64
                 || !x.isContiguous() || !y.isContiguous()) {
             throw new IllegalArgumentException("mixed gemv needs an FP32 matrix and contiguous FP64 vectors: " + a + ", " + x + ", " + y);

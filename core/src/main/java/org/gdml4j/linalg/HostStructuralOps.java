@@ -38,9 +38,7 @@ final class HostStructuralOps {
     }
 
     static void copy(Matrix src, Matrix dst) {
-        if (src.rows() != dst.rows() || src.cols() != dst.cols()) {
-            throw new IllegalArgumentException("copy: " + src + " into " + dst);
-        }
+        Shapes.sameShape("copy", src, dst);
         long rows = src.rows();
         MemorySegment a = src.segment();
         MemorySegment b = dst.segment();
@@ -65,9 +63,7 @@ final class HostStructuralOps {
 
     static void triangle(Uplo uplo, Matrix src, Matrix dst) {
         long n = src.rows();
-        if (!src.isSquare() || dst.rows() != n || !dst.isSquare()) {
-            throw new IllegalArgumentException("triangle: " + src + " into " + dst);
-        }
+        Shapes.triangle(src, dst);
         MemorySegment a = src.segment();
         MemorySegment b = dst.segment();
         boolean a64 = src.precision() == Precision.FP64;
@@ -91,9 +87,7 @@ final class HostStructuralOps {
 
     static void symmetrize(Uplo from, Matrix m) {
         long n = m.rows();
-        if (!m.isSquare()) {
-            throw new IllegalArgumentException("symmetrize: " + m + " is not square");
-        }
+        Shapes.square("symmetrize", m);
         MemorySegment a = m.segment();
         boolean fp64 = m.precision() == Precision.FP64;
         long ld = m.ld();
@@ -119,9 +113,7 @@ final class HostStructuralOps {
     }
 
     static void addSquares(double alpha, Vector x, Vector y) {
-        if (x.length() != y.length()) {
-            throw new IllegalArgumentException("addSquares: " + x + " and " + y);
-        }
+        Shapes.sameLength(x, y);
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
         boolean x64 = x.precision() == Precision.FP64;
@@ -155,12 +147,7 @@ final class HostStructuralOps {
     }
 
     static void gatherRows(Matrix src, long[] rows, Matrix dst) {
-        if (rows.length != dst.rows() || src.cols() != dst.cols()) {
-            throw new IllegalArgumentException("gatherRows: " + rows.length + " rows of " + src + " into " + dst);
-        }
-        for (long r : rows) {
-            java.util.Objects.checkIndex(r, src.rows());
-        }
+        Shapes.gatherRows(src, rows, dst);
         MemorySegment a = src.segment();
         MemorySegment b = dst.segment();
         boolean a64 = src.precision() == Precision.FP64;
@@ -182,9 +169,7 @@ final class HostStructuralOps {
 
     static void rowSquares(Matrix a, Vector weights, double beta, Vector out) {
         long rows = a.rows();
-        if (out.length() != rows || (weights != null && weights.length() != a.cols())) {
-            throw new IllegalArgumentException("rowSquares: " + a + " with weights " + weights + " into " + out);
-        }
+        Shapes.rowSquares(a, weights, out);
         MemorySegment as = a.segment();
         MemorySegment os = out.segment();
         boolean a64 = a.precision() == Precision.FP64;
@@ -209,9 +194,7 @@ final class HostStructuralOps {
     }
 
     static void columnDots(Matrix a, Matrix b, double beta, Vector out) {
-        if (a.rows() != b.rows() || a.cols() != b.cols() || out.length() != a.cols()) {
-            throw new IllegalArgumentException("columnDots: " + a + " and " + b + " into " + out);
-        }
+        Shapes.columnDots(a, b, out);
         long rows = a.rows();
         MemorySegment as = a.segment();
         MemorySegment bs = b.segment();

@@ -1,5 +1,6 @@
 package org.gdml4j.precond;
 
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Diag;
 import org.gdml4j.linalg.Backend.Trans;
@@ -108,7 +109,7 @@ public final class BlockJacobi implements Preconditioner {
         be.add(lambda, block.diagonal());
         int info = be.potrf(Uplo.LOWER, block);
         if (info != 0) {
-            throw new IllegalStateException("a Jacobi block is not positive definite (failed at column " + info + ")");
+            throw new NumericalFailureException("a Jacobi block is not positive definite (failed at column " + info + ")");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.gdml4j.precond;
 
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Uplo;
 import org.gdml4j.linalg.Matrix;
@@ -71,7 +72,7 @@ public final class DenseSpectrum {
             int info = be.syevd(Uplo.LOWER, k, values);
             progress.finish();
             if (info != 0) {
-                throw new IllegalStateException("the eigendecomposition of K did not converge (info " + info + ")");
+                throw new NumericalFailureException("the eigendecomposition of K did not converge (info " + info + ")");
             }
             return new Decomposition(ws, values, k);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package org.gdml4j.precond;
 
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Diag;
 import org.gdml4j.linalg.Backend.Side;
@@ -132,7 +133,8 @@ public final class LowRankFactor extends LowRankPreconditioner {
             Vector values = tmp.vector(k, "core eigenvalues");
             int info = be.syevd(Uplo.LOWER, u, values);
             if (info != 0) {
-                throw new IllegalStateException("the eigendecomposition of the " + k + " x " + k + " core did not converge (info " + info + ")");
+                throw new NumericalFailureException("the eigendecomposition of the " + k + " x " + k + " preconditioner core did not converge (info "
+                        + info + ")");
             }
             // descending order, like the eigen preconditioner's
             Vector swap = tmp.vector(k, "column swap");

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Uplo;
 import org.gdml4j.linalg.Matrix;
@@ -83,7 +84,7 @@ public final class Nystrom {
                 break;
             }
             if (step == JITTER.length) {
-                throw new IllegalStateException("K_SS is not positive definite even with jitter " + jitter);
+                throw new NumericalFailureException("the Nyström core K_SS is not positive definite even with jitter " + jitter);
             }
             jitter = JITTER[step] * meanDiag;
             progress.note(String.format(Locale.ROOT, "K_SS Cholesky failed; retrying with jitter %.1e", jitter));

@@ -1,5 +1,6 @@
 package org.gdml4j.precond;
 
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backend.Diag;
 import org.gdml4j.linalg.Backend.Side;
@@ -180,7 +181,8 @@ public final class SinglePrecisionFactor extends LowRankPreconditioner {
         be.gemm(Trans.YES, Trans.NO, 1.0, v, gu, 0.0, l);
         int info = be.potrf(Uplo.LOWER, l);
         if (info != 0) {
-            throw new IllegalStateException("the rounded basis lost its rank (Cholesky of its Gram matrix, info " + info + ")");
+            throw new NumericalFailureException("the FP32 preconditioner basis lost its rank (Cholesky of its Gram matrix, info " + info
+                    + "); --precond-precision fp64 avoids the rounding");
         }
         be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, v); // V = U₂ L⁻ᵀ
         be.syrk(Uplo.LOWER, Trans.NO, 1.0, v, 0.0, core.columns(0, k));

@@ -28,7 +28,12 @@ import org.gdml4j.solve.PcgSnapshot;
  * one, never a mix.
  */
 record PcgCheckpoint(Fingerprint fingerprint, Recipe recipe, int attempt, PcgSnapshot state, Earlier earlier, int threads) {
-    static final String FORMAT = "gdml4j-pcg-checkpoint-1";
+    /**
+     * The format marker. Version 2: the FP32 cholesky preconditioner grows by extending its factor (issue #14), so a
+     * grown one has other columns than version 1's rebuild-from-scratch gave, and those cannot be rebuilt.
+     */
+    static final String FORMAT = "gdml4j-pcg-checkpoint-2";
+    private static final String FORMAT_PREFIX = "gdml4j-pcg-checkpoint-";
 
     /** SHA-256 of the task's content and of the options that change the model. */
     record Fingerprint(String task, String options) {
@@ -85,8 +90,13 @@ record PcgCheckpoint(Fingerprint fingerprint, Recipe recipe, int attempt, PcgSna
     /** Reads a checkpoint; a file that is not one (or is damaged) is a {@link SgdmlFormatException} naming it. */
     static PcgCheckpoint read(Path file) {
         try (Arena arena = Arena.ofConfined(); NpzReader npz = NpzReader.open(file)) {
-            if (!npz.contains("format") || !FORMAT.equals(npz.read("format", arena).string())) {
-                throw new SgdmlFormatException(file + ": not a gdml4j PCG checkpoint (no '" + FORMAT + "' marker)");
+            String format = npz.contains("format") ? npz.read("format", arena).string() : "";
+            if (!FORMAT.equals(format)) {
+                throw new SgdmlFormatException(format.startsWith(FORMAT_PREFIX)
+                        ? file + ": PCG checkpoint of format " + format.substring(FORMAT_PREFIX.length()) + " (this gdml4j reads "
+                                + FORMAT.substring(FORMAT_PREFIX.length()) + "): it was written by another gdml4j version; remove it "
+                                + "(or leave out --resume) to start afresh"
+                        : file + ": not a gdml4j PCG checkpoint (no '" + FORMAT + "' marker)");
             }
             Fingerprint fp = new Fingerprint(npz.read("task_sha256", arena).string(), npz.read("options_sha256", arena).string());
             Recipe recipe = new Recipe(PreconditionerKind.parse(npz.read("precond_kind", arena).string()),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import org.gdml4j.error.InvalidInputException;
+import org.gdml4j.error.NumericalFailureException;
 import org.gdml4j.io.SgdmlFormatException;
 import org.gdml4j.linalg.InsufficientMemoryException;
 import org.gdml4j.nativ.NativeLibraryException;
@@ -27,7 +28,8 @@ class ErrorKindsTest {
     @Test
     void theEnvironmentExitsOne() {
         for (Throwable t : new Throwable[] {new IOException("disk full"), new UncheckedIOException(new IOException("disk full")),
-                new InsufficientMemoryException("needs 2 GB", 2, 1), new NativeLibraryException("no BLAS")}) {
+                new InsufficientMemoryException("needs 2 GB", 2, 1), new NativeLibraryException("no BLAS"),
+                new NumericalFailureException("a Jacobi block is not positive definite")}) {
             assertEquals(Main.EXIT_FAILURE, Main.exitCodeFor(t), t.toString());
             assertFalse(Main.isInternal(t), t.toString());
         }

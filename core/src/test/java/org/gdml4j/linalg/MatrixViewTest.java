@@ -43,8 +43,8 @@ class MatrixViewTest {
 
     @Test
     void blasRejectsDimensionsBeyondInt() {
-        assertThrows(IllegalArgumentException.class, () -> CpuBackend.dim(3_000_000_000L));
-        assertEquals(7, CpuBackend.dim(7));
+        assertThrows(IllegalArgumentException.class, () -> Shapes.dim(3_000_000_000L));
+        assertEquals(7, Shapes.dim(7));
     }
 
     @Test
