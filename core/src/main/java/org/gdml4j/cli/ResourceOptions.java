@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  */
 final class ResourceOptions {
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = Backends.DEFAULT_DEVICE,
-            description = "Where the dense linear algebra runs: cpu (cuda joins with the CUDA backend). Default: ${DEFAULT-VALUE}.")
+            description = "Where the dense linear algebra runs: cpu, cuda or cuda:N (GPU N, from 0). Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--threads", paramLabel = "N",

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 
 import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 
@@ -12,7 +13,8 @@ import org.gdml4j.linalg.Vector;
  * docs/sgdml-formulas.md §3), as the solvers and preconditioners use it, on one backend's memory: products with
  * vectors, explicit columns, the diagonal and its 3N x 3N blocks, the dense matrix. One implementation per backend,
  * chosen by {@link #create}: {@link GdmlKernel} computes on the CPU (Vector API loops and BLAS over host views of the
- * backend's memory); a device backend brings its own. Arguments are the backend's matrices and vectors.
+ * backend's memory); for a device without an operator of its own, {@link StagedKernelOperator} moves the CPU kernel's
+ * results to the device. Arguments are the backend's matrices and vectors.
  */
 public interface KernelOperator extends AutoCloseable {
     /**
@@ -20,13 +22,13 @@ public interface KernelOperator extends AutoCloseable {
      * {@code positions}, for the backend {@code be}.
      *
      * @throws org.gdml4j.error.InvalidInputException for σ ≤ 0, coinciding atoms, symmetries of another size
-     * @throws UnsupportedOperationException when no implementation serves {@code be}
      */
     static KernelOperator create(Backend be, MemorySegment positions, int count, int atoms, Symmetries sym, double sigma) {
         if (be.hostCompute().isPresent()) {
             return GdmlKernel.create(be, positions, count, atoms, sym, sigma);
         }
-        throw new UnsupportedOperationException("no kernel operator for the " + be.name() + " backend");
+        // a device without a kernel operator of its own: the CPU kernel, its results staged to the device
+        return new StagedKernelOperator(be, GdmlKernel.create(Backends.select("cpu"), positions, count, atoms, sym, sigma));
     }
 
     /** n = 3·N·M. */

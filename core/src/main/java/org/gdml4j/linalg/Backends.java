@@ -4,22 +4,29 @@ import java.util.List;
 import java.util.Locale;
 
 import org.gdml4j.nativ.BlasInfo;
+import org.gdml4j.nativ.CudaStatus;
 import org.gdml4j.nativ.NativeLibraries;
+import org.gdml4j.nativ.NativeLibraryException;
 
 /**
  * The one place that turns a device name ({@code --device}, {@code -Dgdml4j.device}) into a {@link Backend}, and that
  * lists the devices this build can compute on ({@code gdml4j info}). Everything else asks here instead of naming a
  * backend class, so a new backend is added in this class alone.
  * <p>
- * Names: {@code cpu} (case and surrounding blanks do not matter); {@code cuda} and {@code cuda:N} (GPU N, from 0) are
- * parsed but refused until the CUDA backend is in this build; anything else is refused with the choices.
+ * Names: {@code cpu}, {@code cuda} and {@code cuda:N} (GPU N, from 0; {@code cuda} is GPU 0); case and surrounding
+ * blanks do not matter; anything else is refused with the choices. A GPU that is absent, or whose driver or CUDA
+ * libraries are missing, is a {@link NativeLibraryException} that says which (exit 1 in the tool): it is the machine's
+ * state, not a mistake in the name.
  */
 public final class Backends {
     /** The device every command uses unless told otherwise. */
     public static final String DEFAULT_DEVICE = "cpu";
 
     /** The choices, as the messages refusing a device name state them. */
-    public static final String CHOICES = "cpu; cuda and cuda:N join with the CUDA backend";
+    public static final String CHOICES = "cpu, cuda or cuda:N (GPU N, from 0)";
+
+    /** One CUDA backend per GPU for {@link #select(String)}, made on first use and kept for the process. */
+    private static final java.util.Map<Integer, CudaBackend> SHARED_GPUS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How the CLI names the setting in its messages. */
     private static final String OPTION = "--device";
@@ -94,8 +101,10 @@ public final class Backends {
     }
 
     /**
-     * Parses a device name and refuses (with {@link org.gdml4j.error.InvalidInputException}) one this build cannot compute on, without
-     * creating a backend or loading a library: what {@link #select} would refuse, refused before any work.
+     * Parses a device name and refuses one this machine cannot compute on, without creating a backend: what
+     * {@link #select} would refuse, refused before any work. For a GPU it loads the CUDA libraries and counts the
+     * devices ({@link NativeLibraries#cuda()}); a bad name is an {@link org.gdml4j.error.InvalidInputException}, a GPU
+     * that cannot be used a {@link NativeLibraryException}.
      */
     public static Device check(String device) {
         return check(device, OPTION);
@@ -106,9 +115,17 @@ public final class Backends {
         Device d = parse(device, option);
         return switch (d.kind()) {
             case CPU -> d;
-            // the CUDA backend (next issue) slots in here and in create(), on GPU d.index()
-            case CUDA -> throw new org.gdml4j.error.InvalidInputException(option + " " + device.strip().toLowerCase(Locale.ROOT)
-                    + ": no CUDA backend in this build (coming with the CUDA backend); use " + option + " cpu");
+            case CUDA -> {
+                CudaStatus status = NativeLibraries.cuda();
+                if (!status.available()) {
+                    throw new NativeLibraryException(option + " " + d.name() + ": " + status.reason() + "; use " + option + " cpu");
+                }
+                if (d.index() >= status.deviceCount()) {
+                    throw new NativeLibraryException(option + " " + d.name() + ": this machine has " + status.deviceCount()
+                            + " GPU(s), cuda:0 to cuda:" + (status.deviceCount() - 1));
+                }
+                yield d;
+            }
         };
     }
 
@@ -128,7 +145,7 @@ public final class Backends {
         Device d = check(device, option);
         return switch (d.kind()) {
             case CPU -> CpuBackend.get();
-            case CUDA -> throw new AssertionError("refused by check: " + d.name());
+            case CUDA -> SHARED_GPUS.computeIfAbsent(d.index(), i -> CudaBackend.open(i, -1));
         };
     }
 
@@ -142,7 +159,7 @@ public final class Backends {
         Device d = check(device, OPTION);
         return switch (d.kind()) {
             case CPU -> CpuBackend.create(CpuBackend.Settings.defaults().withMemoryLimit(memoryLimit));
-            case CUDA -> throw new AssertionError("refused by check: " + d.name());
+            case CUDA -> CudaBackend.open(d.index(), memoryLimit);
         };
     }
 
@@ -155,6 +172,16 @@ public final class Backends {
         BlasInfo blas = cpu.library();
         String kernels = blas.corename() == null ? "" : ", kernels " + blas.corename();
         String text = NativeLibraries.threads() + " threads, " + blas.source() + kernels;
-        return List.of(new DeviceInfo("cpu", "cpu", text, cpu.memory().availableBytes()));
+        List<DeviceInfo> out = new java.util.ArrayList<>();
+        out.add(new DeviceInfo("cpu", "cpu", text, cpu.memory().availableBytes()));
+        CudaStatus gpu = NativeLibraries.cuda();
+        for (int i = 0; gpu.available() && i < gpu.deviceCount(); i++) {
+            try (CudaDevice dev = CudaDevice.open(i)) {
+                long[] mem = dev.memoryInfo();
+                out.add(new DeviceInfo("cuda:" + i, "gpu", dev.name() + ", " + MemoryBudget.formatBytes(mem[1]) + ", " + dev.versions(),
+                        mem[0]));
+            }
+        }
+        return out;
     }
 }

@@ -15,9 +15,33 @@ public final class MemoryBudget {
     private static final MemoryBudget UNMANAGED = new MemoryBudget(-1);
     private final AtomicLong live = new AtomicLong();
     private final long userLimit;
+    /** Null for host memory (the system's headroom); else a device's free and total bytes, and its name. */
+    private final DeviceMemory device;
+
+    /** What a device reports of its memory. */
+    public interface DeviceMemory {
+        /** Bytes the device can still allocate. */
+        long freeBytes();
+
+        /** The device's memory in all. */
+        long totalBytes();
+
+        /** For messages, e.g. "cuda:0 (NVIDIA H200)". */
+        String name();
+    }
+
+    private MemoryBudget(long userLimit, DeviceMemory device) {
+        this.userLimit = userLimit > 0 ? userLimit : -1;
+        this.device = device;
+    }
 
     private MemoryBudget(long userLimit) {
-        this.userLimit = userLimit > 0 ? userLimit : -1;
+        this(userLimit, null);
+    }
+
+    /** A budget for a device's memory with the user's cap (a value ≤ 0 means none). */
+    public static MemoryBudget device(long userLimit, DeviceMemory memory) {
+        return new MemoryBudget(userLimit, java.util.Objects.requireNonNull(memory));
     }
 
     /** A budget for host memory with the user's cap ({@code --max-memory}); a value ≤ 0 means none. */
@@ -28,6 +52,11 @@ public final class MemoryBudget {
     /** The budget of host workspaces made outside any backend: only the system's memory limits it. */
     public static MemoryBudget unmanaged() {
         return UNMANAGED;
+    }
+
+    /** The device this budget asks for free memory, or null for host memory. */
+    DeviceMemory device() {
+        return device;
     }
 
     /** The user's cap in bytes, or −1 for none. */
@@ -42,7 +71,7 @@ public final class MemoryBudget {
 
     /** Bytes that may still be allocated: min(system headroom, user cap − live). */
     public long availableBytes() {
-        long sys = SystemMemory.read().obtainableBytes();
+        long sys = device != null ? device.freeBytes() : SystemMemory.read().obtainableBytes();
         return userLimit > 0 ? Math.min(sys, Math.max(0, userLimit - live.get())) : sys;
     }
 
@@ -54,14 +83,15 @@ public final class MemoryBudget {
         if (bytes <= 0) {
             return;
         }
-        SystemMemory sys = SystemMemory.read();
-        long sysAvail = sys.obtainableBytes();
+        SystemMemory sys = device != null ? null : SystemMemory.read();
+        long sysAvail = device != null ? device.freeBytes() : sys.obtainableBytes();
         long held = live.get();
         long userAvail = userLimit > 0 ? Math.max(0, userLimit - held) : Long.MAX_VALUE;
         long avail = Math.min(sysAvail, userAvail);
         if (bytes > avail) {
             String which = userAvail < sysAvail
                     ? "--max-memory " + formatBytes(userLimit) + ", of which gdml4j already holds " + formatBytes(held)
+                    : device != null ? "device " + device.name() + ": " + formatBytes(sysAvail) + " free of " + formatBytes(device.totalBytes())
                     : "system: " + formatBytes(sys.availableBytes()) + " available of " + formatBytes(sys.totalBytes())
                             + (sys.cgroupLimit().isPresent() ? ", cgroup limit " + formatBytes(sys.cgroupLimit().getAsLong()) : "");
             throw new InsufficientMemoryException(what + " needs " + formatBytes(bytes) + " but only " + formatBytes(avail)

@@ -66,4 +66,34 @@ class MemoryBudgetTest {
         assertTrue(m.totalBytes() > 0);
         assertTrue(m.obtainableBytes() <= m.totalBytes() || m.cgroupLimit().isPresent());
     }
+
+    /** A device's budget: what the device reports free, capped by the user's limit, and named in the refusal. */
+    @Test
+    void aDeviceBudgetAsksTheDevice() {
+        long[] free = {6L << 30};
+        MemoryBudget b = MemoryBudget.device(-1, new MemoryBudget.DeviceMemory() {
+            @Override
+            public long freeBytes() {
+                return free[0];
+            }
+
+            @Override
+            public long totalBytes() {
+                return 8L << 30;
+            }
+
+            @Override
+            public String name() {
+                return "cuda:0 (test GPU)";
+            }
+        });
+        assertEquals(6L << 30, b.availableBytes());
+        b.require(5L << 30, "fits");
+        free[0] = 1L << 30;
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class, () -> b.require(2L << 30, "the factor"));
+        assertTrue(e.getMessage().contains("the factor") && e.getMessage().contains("device cuda:0 (test GPU)")
+                && e.getMessage().contains("free of 8"), e.getMessage());
+        MemoryBudget capped = MemoryBudget.device(512L << 20, b.device());
+        assertEquals(512L << 20, capped.availableBytes(), "the user's cap binds below the device's free memory");
+    }
 }

@@ -3128,6 +3128,265 @@ public class Cuda extends Cuda$shared {
         }
     }
 
+    private static class cublasSnrm2_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasSnrm2_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSnrm2_v2(cublasHandle_t handle, int n, const float *x, int incx, float *result)
+     * }
+     */
+    public static FunctionDescriptor cublasSnrm2_v2$descriptor() {
+        return cublasSnrm2_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSnrm2_v2(cublasHandle_t handle, int n, const float *x, int incx, float *result)
+     * }
+     */
+    public static MethodHandle cublasSnrm2_v2$handle() {
+        return cublasSnrm2_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSnrm2_v2(cublasHandle_t handle, int n, const float *x, int incx, float *result)
+     * }
+     */
+    public static MemorySegment cublasSnrm2_v2$address() {
+        return cublasSnrm2_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSnrm2_v2(cublasHandle_t handle, int n, const float *x, int incx, float *result)
+     * }
+     */
+    public static int cublasSnrm2_v2(MemorySegment handle, int n, MemorySegment x, int incx, MemorySegment result) {
+        var mh$ = cublasSnrm2_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasSnrm2_v2", handle, n, x, incx, result);
+            }
+            return (int)mh$.invokeExact(handle, n, x, incx, result);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasSaxpy_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasSaxpy_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const float *alpha, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static FunctionDescriptor cublasSaxpy_v2$descriptor() {
+        return cublasSaxpy_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const float *alpha, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static MethodHandle cublasSaxpy_v2$handle() {
+        return cublasSaxpy_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const float *alpha, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static MemorySegment cublasSaxpy_v2$address() {
+        return cublasSaxpy_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const float *alpha, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static int cublasSaxpy_v2(MemorySegment handle, int n, MemorySegment alpha, MemorySegment x, int incx, MemorySegment y, int incy) {
+        var mh$ = cublasSaxpy_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasSaxpy_v2", handle, n, alpha, x, incx, y, incy);
+            }
+            return (int)mh$.invokeExact(handle, n, alpha, x, incx, y, incy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasSscal_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasSscal_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const float *alpha, float *x, int incx)
+     * }
+     */
+    public static FunctionDescriptor cublasSscal_v2$descriptor() {
+        return cublasSscal_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const float *alpha, float *x, int incx)
+     * }
+     */
+    public static MethodHandle cublasSscal_v2$handle() {
+        return cublasSscal_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const float *alpha, float *x, int incx)
+     * }
+     */
+    public static MemorySegment cublasSscal_v2$address() {
+        return cublasSscal_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const float *alpha, float *x, int incx)
+     * }
+     */
+    public static int cublasSscal_v2(MemorySegment handle, int n, MemorySegment alpha, MemorySegment x, int incx) {
+        var mh$ = cublasSscal_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasSscal_v2", handle, n, alpha, x, incx);
+            }
+            return (int)mh$.invokeExact(handle, n, alpha, x, incx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasScopy_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasScopy_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static FunctionDescriptor cublasScopy_v2$descriptor() {
+        return cublasScopy_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static MethodHandle cublasScopy_v2$handle() {
+        return cublasScopy_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static MemorySegment cublasScopy_v2$address() {
+        return cublasScopy_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const float *x, int incx, float *y, int incy)
+     * }
+     */
+    public static int cublasScopy_v2(MemorySegment handle, int n, MemorySegment x, int incx, MemorySegment y, int incy) {
+        var mh$ = cublasScopy_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasScopy_v2", handle, n, x, incx, y, incy);
+            }
+            return (int)mh$.invokeExact(handle, n, x, incx, y, incy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cublasDgemv_v2 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cuda.C_INT,
@@ -3331,6 +3590,144 @@ public class Cuda extends Cuda$shared {
                 traceDowncall("cublasDtrsv_v2", handle, uplo, trans, diag, n, A, lda, x, incx);
             }
             return (int)mh$.invokeExact(handle, uplo, trans, diag, n, A, lda, x, incx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasStrsv_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasStrsv_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static FunctionDescriptor cublasStrsv_v2$descriptor() {
+        return cublasStrsv_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static MethodHandle cublasStrsv_v2$handle() {
+        return cublasStrsv_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static MemorySegment cublasStrsv_v2$address() {
+        return cublasStrsv_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static int cublasStrsv_v2(MemorySegment handle, int uplo, int trans, int diag, int n, MemorySegment A, int lda, MemorySegment x, int incx) {
+        var mh$ = cublasStrsv_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasStrsv_v2", handle, uplo, trans, diag, n, A, lda, x, incx);
+            }
+            return (int)mh$.invokeExact(handle, uplo, trans, diag, n, A, lda, x, incx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasDsymv_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasDsymv_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasDsymv_v2(cublasHandle_t handle, cublasFillMode_t uplo, int n, const double *alpha, const double *A, int lda, const double *x, int incx, const double *beta, double *y, int incy)
+     * }
+     */
+    public static FunctionDescriptor cublasDsymv_v2$descriptor() {
+        return cublasDsymv_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasDsymv_v2(cublasHandle_t handle, cublasFillMode_t uplo, int n, const double *alpha, const double *A, int lda, const double *x, int incx, const double *beta, double *y, int incy)
+     * }
+     */
+    public static MethodHandle cublasDsymv_v2$handle() {
+        return cublasDsymv_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasDsymv_v2(cublasHandle_t handle, cublasFillMode_t uplo, int n, const double *alpha, const double *A, int lda, const double *x, int incx, const double *beta, double *y, int incy)
+     * }
+     */
+    public static MemorySegment cublasDsymv_v2$address() {
+        return cublasDsymv_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasDsymv_v2(cublasHandle_t handle, cublasFillMode_t uplo, int n, const double *alpha, const double *A, int lda, const double *x, int incx, const double *beta, double *y, int incy)
+     * }
+     */
+    public static int cublasDsymv_v2(MemorySegment handle, int uplo, int n, MemorySegment alpha, MemorySegment A, int lda, MemorySegment x, int incx, MemorySegment beta, MemorySegment y, int incy) {
+        var mh$ = cublasDsymv_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasDsymv_v2", handle, uplo, n, alpha, A, lda, x, incx, beta, y, incy);
+            }
+            return (int)mh$.invokeExact(handle, uplo, n, alpha, A, lda, x, incx, beta, y, incy);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3554,6 +3951,76 @@ public class Cuda extends Cuda$shared {
         }
     }
 
+    private static class cublasSsyrk_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasSsyrk_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSsyrk_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, int n, int k, const float *alpha, const float *A, int lda, const float *beta, float *C, int ldc)
+     * }
+     */
+    public static FunctionDescriptor cublasSsyrk_v2$descriptor() {
+        return cublasSsyrk_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSsyrk_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, int n, int k, const float *alpha, const float *A, int lda, const float *beta, float *C, int ldc)
+     * }
+     */
+    public static MethodHandle cublasSsyrk_v2$handle() {
+        return cublasSsyrk_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSsyrk_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, int n, int k, const float *alpha, const float *A, int lda, const float *beta, float *C, int ldc)
+     * }
+     */
+    public static MemorySegment cublasSsyrk_v2$address() {
+        return cublasSsyrk_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSsyrk_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, int n, int k, const float *alpha, const float *A, int lda, const float *beta, float *C, int ldc)
+     * }
+     */
+    public static int cublasSsyrk_v2(MemorySegment handle, int uplo, int trans, int n, int k, MemorySegment alpha, MemorySegment A, int lda, MemorySegment beta, MemorySegment C, int ldc) {
+        var mh$ = cublasSsyrk_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasSsyrk_v2", handle, uplo, trans, n, k, alpha, A, lda, beta, C, ldc);
+            }
+            return (int)mh$.invokeExact(handle, uplo, trans, n, k, alpha, A, lda, beta, C, ldc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cublasDtrsm_v2 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cuda.C_INT,
@@ -3616,6 +4083,77 @@ public class Cuda extends Cuda$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("cublasDtrsm_v2", handle, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb);
+            }
+            return (int)mh$.invokeExact(handle, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasStrsm_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_POINTER,
+            Cuda.C_INT,
+            Cuda.C_POINTER,
+            Cuda.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasStrsm_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsm_v2(cublasHandle_t handle, cublasSideMode_t side, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int m, int n, const float *alpha, const float *A, int lda, float *B, int ldb)
+     * }
+     */
+    public static FunctionDescriptor cublasStrsm_v2$descriptor() {
+        return cublasStrsm_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsm_v2(cublasHandle_t handle, cublasSideMode_t side, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int m, int n, const float *alpha, const float *A, int lda, float *B, int ldb)
+     * }
+     */
+    public static MethodHandle cublasStrsm_v2$handle() {
+        return cublasStrsm_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsm_v2(cublasHandle_t handle, cublasSideMode_t side, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int m, int n, const float *alpha, const float *A, int lda, float *B, int ldb)
+     * }
+     */
+    public static MemorySegment cublasStrsm_v2$address() {
+        return cublasStrsm_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStrsm_v2(cublasHandle_t handle, cublasSideMode_t side, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int m, int n, const float *alpha, const float *A, int lda, float *B, int ldb)
+     * }
+     */
+    public static int cublasStrsm_v2(MemorySegment handle, int side, int uplo, int trans, int diag, int m, int n, MemorySegment alpha, MemorySegment A, int lda, MemorySegment B, int ldb) {
+        var mh$ = cublasStrsm_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasStrsm_v2", handle, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb);
             }
             return (int)mh$.invokeExact(handle, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb);
         } catch (Error | RuntimeException ex) {
