@@ -11,7 +11,6 @@ import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -144,7 +143,7 @@ public final class Descriptors {
 
     /**
      * Doubles of scratch the Jacobian products need: J_i's 3D planes, a D-vector, 3N in x, y, z planes and 3N
-     * atom-major, each padded by a vector's lanes so that a masked tail load stays inside the array.
+     * atom-major, each padded by a vector's lanes.
      */
     public int scratchLength() {
         return 4 * pairs.size() + 6 * pairs.atoms() + 4 * S.length();
@@ -162,9 +161,10 @@ public final class Descriptors {
      * As {@link #jacobianTimes(int, MemorySegment, long, MemorySegment, long)} with caller-owned scratch of
      * {@link #scratchLength()} doubles (overwritten), for loops over many molecules. The pairs (a, b) of atom a with
      * the atoms b &lt; a are the contiguous run k = a(a−1)/2 + b (PairIndex's order), so once v is split into x, y
-     * and z planes each run is one SIMD loop over b with v_a broadcast. Each w_k is the scalar form's expression,
-     * (c_x·Δx + c_y·Δy) + c_z·Δz, whatever the lane count. The operands are bulk-copied into the scratch and the
-     * vector loops run over Java arrays (why: {@code LaneGroups}).
+     * and z planes each run is one loop over b with v_a held; w_k = (c_x·Δx + c_y·Δy) + c_z·Δz. The operands are
+     * bulk-copied into the scratch. Scalar on purpose: these runs are short (a &lt; N), the products are O(D) per
+     * molecule against the O(M·P·D) of the sums, and the Vector API form of this loop boxed its vectors in C2's
+     * steady state inside PCG (≈ 280 MB/s of garbage, a GC every 1.8 s, measured with JFR on aspirin M = 500).
      */
     public void jacobianTimes(int i, MemorySegment v, long vOff, MemorySegment w, long wOff, double[] scratch) {
         int atoms = pairs.atoms();
@@ -189,21 +189,9 @@ public final class Descriptors {
             double ax = sc[vt + a];
             double ay = sc[y0 + a];
             double az = sc[z0 + a];
-            int b = 0;
-            for (int upper = S.loopBound(a); b < upper; b += lanes) {
+            for (int b = 0; b < a; b++) {
                 int k = k0 + b;
-                DoubleVector.fromArray(S, sc, c + k).mul(DoubleVector.fromArray(S, sc, vt + b).sub(ax))
-                        .add(DoubleVector.fromArray(S, sc, c + d + k).mul(DoubleVector.fromArray(S, sc, y0 + b).sub(ay)))
-                        .add(DoubleVector.fromArray(S, sc, c + 2 * d + k).mul(DoubleVector.fromArray(S, sc, z0 + b).sub(az)))
-                        .intoArray(sc, out + k);
-            }
-            if (b < a) {
-                VectorMask<Double> in = S.indexInRange(b, a);
-                int k = k0 + b;
-                DoubleVector.fromArray(S, sc, c + k, in).mul(DoubleVector.fromArray(S, sc, vt + b, in).sub(ax))
-                        .add(DoubleVector.fromArray(S, sc, c + d + k, in).mul(DoubleVector.fromArray(S, sc, y0 + b, in).sub(ay)))
-                        .add(DoubleVector.fromArray(S, sc, c + 2 * d + k, in).mul(DoubleVector.fromArray(S, sc, z0 + b, in).sub(az)))
-                        .intoArray(sc, out + k, in);
+                sc[out + k] = sc[c + k] * (sc[vt + b] - ax) + sc[c + d + k] * (sc[y0 + b] - ay) + sc[c + 2 * d + k] * (sc[z0 + b] - az);
             }
         }
         MemorySegment.copy(sc, out, w, D8, wOff * 8, d);
@@ -220,8 +208,8 @@ public final class Descriptors {
     /**
      * As {@link #jacobianTransposeTimes(int, MemorySegment, long, MemorySegment, long)} with caller-owned scratch
      * of {@link #scratchLength()} doubles. Run by run (pairs (a, b), b &lt; a): atom a's own terms are summed in a
-     * register, and the terms of the atoms b are one SIMD add over the run into x, y, z planes. Every entry receives
-     * its terms in pair order, as in a scalar loop over k, so the result does not depend on the lane count.
+     * register, and the terms of the atoms b are added over the run into x, y, z planes. Every entry receives its terms
+     * in pair order, as in a scalar loop over k. Scalar for the reason given at {@link #jacobianTimes}.
      */
     public void jacobianTransposeTimes(int i, MemorySegment u, long uOff, MemorySegment out, long outOff, double[] scratch) {
         int atoms = pairs.atoms();
@@ -254,21 +242,12 @@ public final class Descriptors {
             sc[acc + a] = sx;
             sc[y0 + a] = sy;
             sc[z0 + a] = sz;
-            int b = 0;
-            for (int upper = S.loopBound(a); b < upper; b += lanes) {
+            for (int b = 0; b < a; b++) {
                 int k = k0 + b;
-                DoubleVector v = DoubleVector.fromArray(S, sc, uk + k);
-                addInto(sc, acc + b, v.mul(DoubleVector.fromArray(S, sc, c + k)), null);
-                addInto(sc, y0 + b, v.mul(DoubleVector.fromArray(S, sc, c + d + k)), null);
-                addInto(sc, z0 + b, v.mul(DoubleVector.fromArray(S, sc, c + 2 * d + k)), null);
-            }
-            if (b < a) {
-                VectorMask<Double> in = S.indexInRange(b, a);
-                int k = k0 + b;
-                DoubleVector v = DoubleVector.fromArray(S, sc, uk + k, in);
-                addInto(sc, acc + b, v.mul(DoubleVector.fromArray(S, sc, c + k, in)), in);
-                addInto(sc, y0 + b, v.mul(DoubleVector.fromArray(S, sc, c + d + k, in)), in);
-                addInto(sc, z0 + b, v.mul(DoubleVector.fromArray(S, sc, c + 2 * d + k, in)), in);
+                double v = sc[uk + k];
+                sc[acc + b] += v * sc[c + k];
+                sc[y0 + b] += v * sc[c + d + k];
+                sc[z0 + b] += v * sc[c + 2 * d + k];
             }
         }
         for (int e = 0; e < atoms; e++) {
@@ -277,15 +256,6 @@ public final class Descriptors {
             }
         }
         MemorySegment.copy(sc, res, out, D8, outOff * 8, 3 * atoms);
-    }
-
-    /** acc[off ..] += g on the lanes of {@code in} (all lanes if null). */
-    private static void addInto(double[] acc, int off, DoubleVector g, VectorMask<Double> in) {
-        if (in == null) {
-            DoubleVector.fromArray(S, acc, off).add(g).intoArray(acc, off);
-        } else {
-            DoubleVector.fromArray(S, acc, off, in).add(g).intoArray(acc, off, in);
-        }
     }
 
     private static MemorySegment seg(Matrix m) {

@@ -17,7 +17,7 @@ import org.gdml4j.nativ.CudaStatus;
 import org.gdml4j.nativ.NativeLibraries;
 import org.gdml4j.precond.PreconditionerKind;
 import org.gdml4j.testsupport.TestData;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CudaPipelineTest {
     private static final String FIXTURE = "ethanol-sym-m30";
 
-    @BeforeAll
-    static void gpu() {
+    @BeforeEach
+    void gpu() {
         CudaStatus gpu = NativeLibraries.cuda();
         if (!gpu.available()) {
             System.out.println("CudaPipelineTest: skipped: " + gpu.reason());
