@@ -5,6 +5,7 @@ import java.util.function.IntConsumer;
 
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backends;
+import org.gdml4j.linalg.CudaBackend;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Vector;
 
@@ -27,8 +28,12 @@ public interface KernelOperator extends AutoCloseable {
         if (be.hostCompute().isPresent()) {
             return GdmlKernel.create(be, positions, count, atoms, sym, sigma);
         }
+        GdmlKernel host = GdmlKernel.create(Backends.select("cpu"), positions, count, atoms, sym, sigma);
+        if (be instanceof CudaBackend cuda && "device".equals(System.getProperty(CudaKernelOperator.PROPERTY, "staged"))) {
+            return new CudaKernelOperator(cuda, host); // the product on the GPU (not yet checked on one: opt-in)
+        }
         // a device without a kernel operator of its own: the CPU kernel, its results staged to the device
-        return new StagedKernelOperator(be, GdmlKernel.create(Backends.select("cpu"), positions, count, atoms, sym, sigma));
+        return new StagedKernelOperator(be, host);
     }
 
     /** n = 3·N·M. */

@@ -23,6 +23,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final MemorySpace.Owner owner;
     private final MemoryBudget budget;
     private final CudaScratch scratch;
+    private final CudaLaunch launch;
     private final CudaOps ops;
     private final CudaBlas blas;
     private final AtomicLong transferred = new AtomicLong();
@@ -51,7 +52,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
             }
         });
         this.scratch = new CudaScratch(device, allocator);
-        this.ops = new CudaOps(new CudaLaunch(device), scratch);
+        this.launch = new CudaLaunch(device, owner);
+        this.ops = new CudaOps(launch, scratch);
         this.blas = new CudaBlas(device, scratch);
     }
 
@@ -257,6 +259,15 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // The rest of the contract: CudaBackendOps (BLAS 2/3, LAPACK, element-wise, structural), split for size.
     private final CudaBackendOps rest = new CudaBackendOps(this);
+
+    /**
+     * A launch of one of gdml4j's own CUDA kernels ({@code core/src/main/cuda}) on this backend's stream, for device
+     * implementations in other packages (the kernel operator): arguments in the kernel's order, this backend's
+     * matrices and vectors by pointer.
+     */
+    public CudaLaunch.Params launch(String kernel) {
+        return launch.start(kernel);
+    }
 
     CudaOps ops() {
         return ops;

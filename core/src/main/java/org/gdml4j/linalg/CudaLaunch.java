@@ -16,7 +16,7 @@ import org.gdml4j.nativ.cuda.generated.Cuda;
  * </pre>
  * Not thread-safe across threads sharing one builder: each thread gets its own ({@link ThreadLocal}).
  */
-final class CudaLaunch {
+public final class CudaLaunch {
     /** Threads per block of every launch; the reduction kernels are written for exactly this many (RED_THREADS). */
     static final int THREADS = 256;
     /** The most blocks an element-wise launch uses; grid-stride loops cover the rest. */
@@ -24,10 +24,12 @@ final class CudaLaunch {
     private static final int SLOTS = 16;
 
     private final CudaDevice device;
+    private final MemorySpace.Owner owner;
     private final ThreadLocal<Params> params;
 
-    CudaLaunch(CudaDevice device) {
+    CudaLaunch(CudaDevice device, MemorySpace.Owner owner) {
         this.device = device;
+        this.owner = owner;
         this.params = ThreadLocal.withInitial(Params::new);
     }
 
@@ -44,8 +46,8 @@ final class CudaLaunch {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS));
     }
 
-    /** One thread's parameter block. */
-    final class Params {
+    /** One thread's parameter block: the arguments in the kernel's order, then {@link #over} or {@link #grid}. */
+    public final class Params {
         private final MemorySegment values = Arena.ofAuto().allocate(8L * SLOTS, 8);
         private final MemorySegment pointers = Arena.ofAuto().allocate(ValueLayout.ADDRESS, SLOTS);
         private String kernel;
@@ -57,21 +59,31 @@ final class CudaLaunch {
             }
         }
 
-        Params i64(long v) {
+        public Params i64(long v) {
             values.set(ValueLayout.JAVA_LONG, 8L * next(), v);
             return this;
         }
 
-        Params i32(int v) {
+        public Params i32(int v) {
             int slot = next();
             values.set(ValueLayout.JAVA_LONG, 8L * slot, 0L);
             values.set(ValueLayout.JAVA_INT, 8L * slot, v);
             return this;
         }
 
-        Params f64(double v) {
+        public Params f64(double v) {
             values.set(ValueLayout.JAVA_DOUBLE, 8L * next(), v);
             return this;
+        }
+
+        /** A matrix of the backend's memory, by its device address (element (0, 0)). */
+        public Params ptr(Matrix m) {
+            return ptr(owner.segment(m));
+        }
+
+        /** A vector of the backend's memory, by its device address (element 0). */
+        public Params ptr(Vector v) {
+            return ptr(owner.segment(v));
         }
 
         /** A device pointer (the address of a segment of device memory, or NULL). */
@@ -88,14 +100,14 @@ final class CudaLaunch {
         }
 
         /** Launches over {@code n} elements: a 1-D grid of {@link #blocksFor} blocks. */
-        void over(long n) {
+        public void over(long n) {
             if (n > 0) {
                 grid(blocksFor(n), 1);
             }
         }
 
         /** Launches a {@code gx} x {@code gy} grid of {@link #THREADS}-thread blocks. */
-        void grid(int gx, int gy) {
+        public void grid(int gx, int gy) {
             MemorySegment f = device.function(kernel);
             device.makeCurrent();
             CudaDevice.driverCheck(Cuda.cuLaunchKernel(f, gx, gy, 1, THREADS, 1, 1, 0, device.stream(), pointers, MemorySegment.NULL),

@@ -10,6 +10,7 @@ import org.gdml4j.kernel.Descriptors;
 import org.gdml4j.kernel.KernelSums;
 import org.gdml4j.kernel.Symmetries;
 import org.gdml4j.linalg.Backend;
+import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.Matrix;
 import org.gdml4j.linalg.Parallel;
 import org.gdml4j.linalg.Precision;
@@ -41,9 +42,9 @@ public final class Predictor implements AutoCloseable {
      * @param vTrain J_j α_j, D x M (the model's {@code R_d_desc_alpha} rows as columns); copied
      */
     public Predictor(Backend be, Matrix xTrain, Matrix vTrain, Symmetries sym, double sigma, double std, double c) {
-        // prediction is host work of the CPU kernel (inputs and outputs are host arrays): it uses the host BLAS
-        this.be = be.hostCompute().orElseThrow(() -> new UnsupportedOperationException("no predictor for the " + be.name()
-                + " backend")).host();
+        // prediction is host work of the CPU kernel (inputs and outputs are host arrays): it uses the host BLAS, that of
+        // the CPU for a device whose memory the host cannot address (a GPU: its predictions run on the CPU for now)
+        this.be = be.hostCompute().map(Backend.HostCompute::host).orElseGet(() -> Backends.select("cpu"));
         this.ws = this.be.workspace();
         try {
             Matrix x = copy(xTrain, "model descriptors");
