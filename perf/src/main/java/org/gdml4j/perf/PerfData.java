@@ -125,6 +125,17 @@ public final class PerfData {
         return org.gdml4j.kernel.GdmlKernel.create(backend(), r, m, data.atoms(), sym, 10.0);
     }
 
+    /**
+     * The kernel operator of the same kernel on the benchmarks' device ({@link #backend}): the CPU kernel, or on a GPU
+     * the one {@code KernelOperator.create} picks there ({@code -Dgdml4j.cuda.kernel=device}: the product on the GPU).
+     */
+    public static org.gdml4j.kernel.KernelOperator aspirinKernelOperator(Arena arena, int m, org.gdml4j.linalg.Backend be) {
+        Dataset data = dataset("aspirin", arena);
+        MemorySegment r = rows(arena, data.positions(), split("aspirin", true, m));
+        org.gdml4j.kernel.Symmetries sym = org.gdml4j.kernel.Symmetries.of(aspirinPerms(arena), data.z());
+        return org.gdml4j.kernel.KernelOperator.create(be, r, m, data.atoms(), sym, 10.0);
+    }
+
     /** Force MAE of {@code model} on the 1,000 frames of rMD17 aspirin test split 1 (never used for training). */
     public static double aspirinTestForceMae(Path model) {
         try (Arena arena = Arena.ofShared()) {
