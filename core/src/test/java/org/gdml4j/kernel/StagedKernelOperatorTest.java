@@ -48,8 +48,9 @@ class StagedKernelOperatorTest {
         int atoms = 9;
         try (Workspace ws = Workspace.shared();
                 GdmlKernel cpu = ScalarKernelReference.randomKernel(ws, 7, atoms, ScalarKernelReference.symmetries(atoms), 5);
+                // host chunks of 2 columns (FP64) or 4 (FP32): the 5 columns below cross chunk boundaries
                 StagedKernelOperator staged = new StagedKernelOperator(dev,
-                        ScalarKernelReference.randomKernel(ws, 7, atoms, ScalarKernelReference.symmetries(atoms), 5));
+                        ScalarKernelReference.randomKernel(ws, 7, atoms, ScalarKernelReference.symmetries(atoms), 5), 2L * 8 * 7 * 3 * atoms);
                 Workspace dws = dev.workspace()) {
             int n = (int) cpu.size();
             int n3 = cpu.blockSize();
@@ -67,7 +68,7 @@ class StagedKernelOperatorTest {
             dev.download(dout, got);
             assertArrayEquals(hout.toArray(), got);
 
-            long[] cols = {0, 4, n3 + 1, n - 1};
+            long[] cols = {0, 4, n3 + 1, 3L * n3 + 2, n - 1};
             for (Precision p : Precision.values()) {
                 Matrix hc = ws.matrix(n, cols.length, p, "columns");
                 cpu.columns(cols, hc);

@@ -47,20 +47,27 @@ public class BlasBench {
         Matrix a;
         Matrix b;
         Matrix c;
+        /** A device backend queues the product: the benchmark then waits for it with a one-element download. */
+        boolean device;
+        /** The operands as generated (in host memory), copied to the device where the backend's memory is not the host's. */
+        Workspace host;
 
         @Setup(Level.Trial)
         public void setup() {
             be = PerfData.backend();
-            ws = Workspace.shared();
-            a = random(ws, GEMM_N, GEMM_N, 1);
-            b = random(ws, GEMM_N, GEMM_N, 2);
+            ws = be.workspace();
+            host = Workspace.shared();
+            a = onDevice(be, ws, random(host, GEMM_N, GEMM_N, 1));
+            b = onDevice(be, ws, random(host, GEMM_N, GEMM_N, 2));
             c = ws.matrix(GEMM_N, GEMM_N, "C");
+            device = be.hostCompute().isEmpty();
             System.out.println("\n[blas] " + be.name());
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             ws.close();
+            host.close();
         }
     }
 
@@ -119,6 +126,16 @@ public class BlasBench {
         }
     }
 
+    /** {@code host} copied into {@code ws} (the backend's memory), or itself where the backend's memory is the host's. */
+    static Matrix onDevice(Backend be, Workspace ws, Matrix host) {
+        if (ws.space().hostAccessible()) {
+            return host;
+        }
+        Matrix m = ws.matrix(host.rows(), host.cols(), host.precision(), "benchmark operand");
+        be.upload(host, m);
+        return m;
+    }
+
     static Matrix random(Workspace ws, int rows, int cols, long seed) {
         Matrix m = ws.matrix(rows, cols, "benchmark operand");
         Random r = new Random(seed);
@@ -131,8 +148,9 @@ public class BlasBench {
 
     /** dgemm 4096 with the kernels gdml4j selects (AVX-512 where the CPU has it). */
     @Benchmark
-    public void dgemmSelected(Gemm s) {
+    public double dgemmSelected(Gemm s) {
         s.be.gemm(Trans.NO, Trans.NO, 1.0, s.a, s.b, 0.0, s.c);
+        return s.device ? s.be.getElement(s.c.column(0), 0) : 0.0;
     }
 
     /** dgemm 4096 with the kernels OpenBLAS autodetects by itself. */
