@@ -90,3 +90,54 @@ extern "C" __global__ void sub_scaled_columns(i64 d, i64 m, const double *x, i64
         u[k + q * ldu] -= scale[q] * x[k + q * ldx];
     }
 }
+
+// J_i[k, (e, t)] of one molecule (c: its three Jacobian planes): +c_k[t] if e is pair k's smaller atom (second),
+// -c_k[t] if its larger one (first), else 0.
+__device__ double jac_entry(const double *c, i64 d, const double *first, const double *second, i64 k, int e, int t) {
+    if ((int)second[k] == e) return c[t * d + k];
+    return (int)first[k] == e ? -c[t * d + k] : 0.0;
+}
+
+// Explicit kernel entries K[row, col] straight from the definition (the scalar reference of the CPU's KernelBlocks):
+//   K[r, c] = sum_p a_p (J_i^T J_j^(p))[r, c] - b_p (J_i^T d_p)[r] (J_j^(p)^T d_p)[c],  d_p = x_i - P_p x_j,
+// with J_j^(p)[k, c] = J_j[q_p[k], c]. One thread per entry, O(P D) each. Entry (rr, cc) of the output is
+// K[rowBase + rr, col] with col = colIdx[cc] (colIdx != null), colBase + cc, or the row itself (diag != 0); it is
+// written at out[rr * inco + cc * ldo], as a float when f32 != 0.
+extern "C" __global__ void kernel_entries(i64 rows, i64 cols, i64 rowBase, i64 colBase, const double *colIdx, int diag,
+                                          int atoms, i64 d, i64 m, int p, const double *x, i64 ldx, const double *jac,
+                                          i64 ldj, const double *maps, const double *first, const double *second,
+                                          double sigma, void *out, i64 inco, i64 ldo, int f32) {
+    double c1 = 5.0 / (3.0 * sigma * sigma * sigma * sigma);
+    i64 n3 = 3 * (i64)atoms;
+    GRID_STRIDE(e, rows * cols) {
+        i64 cc = e / rows, rr = e - cc * rows;
+        i64 row = rowBase + rr;
+        i64 col = diag ? row : (colIdx ? (i64)colIdx[cc] : colBase + cc);
+        i64 i = row / n3, j = col / n3;
+        int er = (int)((row % n3) / 3), tr = (int)((row % n3) % 3);
+        int ec = (int)((col % n3) / 3), tc = (int)((col % n3) % 3);
+        const double *xi = x + i * ldx, *xj = x + j * ldx;
+        const double *ci = jac + i * ldj, *cj = jac + j * ldj;
+        double sum = 0.0;
+        for (int q = 0; q < p; q++) {
+            const double *map = maps + (i64)q * d;
+            double rho2 = 0.0, first_ = 0.0, u = 0.0, r = 0.0;
+            for (i64 k = 0; k < d; k++) {
+                i64 qk = (i64)map[k];
+                double dv = xi[k] - xj[qk];
+                rho2 += dv * dv;
+                double ji = jac_entry(ci, d, first, second, k, er, tr);
+                double jj = jac_entry(cj, d, first, second, qk, ec, tc);
+                first_ += ji * jj;
+                u += ji * dv;
+                r += jj * dv;
+            }
+            double s = sqrt(5.0) * sqrt(fmax(rho2, 0.0));
+            double ex = exp(-s / sigma);
+            sum += c1 * ex * (sigma * sigma + sigma * s) * first_ - 5.0 * c1 * ex * u * r;
+        }
+        i64 at = rr * inco + cc * ldo;
+        if (f32) ((float *)out)[at] = (float)sum;
+        else ((double *)out)[at] = sum;
+    }
+}

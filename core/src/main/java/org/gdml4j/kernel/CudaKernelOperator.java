@@ -15,8 +15,10 @@ import org.gdml4j.linalg.Workspace;
  * gdml4j's CUDA kernels ({@code core/src/main/cuda/kernel_ops.cu}). The Matérn coefficients of the training set are
  * computed once and kept on the device (3·M·P·M doubles). A product moves nothing to or from the host.
  *
- * <p>The explicit entries (columns, diagonal, blocks, the dense matrix) and the model arrays still come from the CPU
- * kernel through {@link StagedKernelOperator}: a preconditioner build asks for them once.
+ * <p>The explicit entries (columns, the diagonal, diagonal blocks, the dense matrix) are computed on the device too,
+ * one thread per entry straight from the definition (the kernel {@code kernel_entries}: O(P·D) per entry, the
+ * formula of the CPU's scalar reference). The model arrays (descriptors, J α) come from the CPU kernel through
+ * {@link StagedKernelOperator}.
  *
  * <p>Chosen with {@code -Dgdml4j.cuda.kernel=device}; the default stays the staged product until this one has been
  * checked on a GPU ({@code CudaKernelProductTest}, {@code perf/gpu-check}).
@@ -46,6 +48,9 @@ final class CudaKernelOperator implements KernelOperator {
     private final Vector maps;
     private final Vector s;
     private final Vector colsum;
+    private final double sigma;
+    /** Column indices of the last {@link #columns} call, as doubles (grown as needed). */
+    private Vector indices;
 
     CudaKernelOperator(CudaBackend be, GdmlKernel host) {
         this.be = be;
@@ -89,6 +94,7 @@ final class CudaKernelOperator implements KernelOperator {
             u = ws.matrix(d, m, "device kernel product buffer");
             s = ws.vector(m, "device kernel product buffer");
             colsum = ws.vector(m, "device kernel product buffer");
+            sigma = host.sigma();
         } catch (RuntimeException e) {
             ws.close();
             staged.close();
@@ -151,24 +157,92 @@ final class CudaKernelOperator implements KernelOperator {
         return d;
     }
 
+    /**
+     * Entries (rr, cc) = K[rowBase + rr, col] into {@code out} at rr·inco + cc·ldo, col = colIdx[cc] (colIdx not
+     * null), colBase + cc, or the row itself ({@code diag}).
+     */
+    private void entries(long rows, long cols, long rowBase, long colBase, Vector colIdx, boolean diag, CudaLaunchTarget out) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        var l = be.launch("kernel_entries").i64(rows).i64(cols).i64(rowBase).i64(colBase);
+        (colIdx == null ? l.nullPtr() : l.ptr(colIdx)).i32(diag ? 1 : 0).i32(atoms).i64(d).i64(m).i32(p).ptr(x).i64(x.ld())
+                .ptr(jac).i64(jac.ld()).ptr(maps).ptr(first).ptr(second).f64(sigma);
+        out.bind(l).i64(out.inc()).i64(out.ld()).i32(out.fp32() ? 1 : 0).over(rows * cols);
+    }
+
+    /** Where {@link #entries} writes: a matrix (inc 1) or a strided vector (one column). */
+    private record CudaLaunchTarget(Matrix matrix, Vector vector) {
+        org.gdml4j.linalg.CudaLaunch.Params bind(org.gdml4j.linalg.CudaLaunch.Params l) {
+            return matrix != null ? l.ptr(matrix) : l.ptr(vector);
+        }
+
+        long inc() {
+            return matrix != null ? 1 : vector.inc();
+        }
+
+        long ld() {
+            return matrix != null ? matrix.ld() : 0;
+        }
+
+        boolean fp32() {
+            return (matrix != null ? matrix.precision() : vector.precision()) == org.gdml4j.linalg.Precision.FP32;
+        }
+    }
+
     @Override
-    public void columns(long[] indices, Matrix view) {
-        staged.columns(indices, view);
+    public void columns(long[] idx, Matrix view) {
+        long n = size();
+        if (view.rows() != n || view.cols() != idx.length) {
+            throw new IllegalArgumentException("columns: need an " + n + " x " + idx.length + " view, got " + view);
+        }
+        double[] v = new double[idx.length];
+        for (int c = 0; c < idx.length; c++) {
+            java.util.Objects.checkIndex(idx[c], n);
+            v[c] = idx[c];
+        }
+        if (indices == null || indices.length() < v.length) {
+            indices = ws.vector(Math.max(v.length, 2 * (indices == null ? 0 : indices.length())), "device column indices");
+        }
+        Vector dst = indices.slice(0, v.length);
+        be.upload(v, dst);
+        entries(n, idx.length, 0, 0, dst, false, new CudaLaunchTarget(view, null));
     }
 
     @Override
     public void diagonal(Vector out) {
-        staged.diagonal(out);
+        if (out.length() != size()) {
+            throw new IllegalArgumentException("diagonal: need length " + size() + ", got " + out);
+        }
+        entries(size(), 1, 0, 0, null, true, new CudaLaunchTarget(null, out));
     }
 
     @Override
     public void diagonalBlock(int i, Matrix out) {
-        staged.diagonalBlock(i, out);
+        int n3 = blockSize();
+        if (out.rows() != n3 || out.cols() != n3) {
+            throw new IllegalArgumentException("diagonalBlock: need a " + n3 + " x " + n3 + " view, got " + out);
+        }
+        java.util.Objects.checkIndex(i, m);
+        entries(n3, n3, (long) i * n3, (long) i * n3, null, false, new CudaLaunchTarget(out, null));
     }
 
     @Override
     public void assemble(Matrix view, IntConsumer progress) {
-        staged.assemble(view, progress);
+        long n = size();
+        if (view.rows() != n || view.cols() != n) {
+            throw new IllegalArgumentException("assemble: need an " + n + " x " + n + " view, got " + view);
+        }
+        int n3 = blockSize();
+        int step = Math.max(1, (int) Math.min(m, (1L << 28) / Math.max(1, n * n3))); // column molecules per launch
+        for (int j0 = 0; j0 < m; j0 += step) {
+            int j1 = Math.min(m, j0 + step);
+            entries(n, (long) (j1 - j0) * n3, 0, (long) j0 * n3, null, false,
+                    new CudaLaunchTarget(view.columns((long) j0 * n3, (long) (j1 - j0) * n3), null));
+            if (progress != null) {
+                progress.accept(j1);
+            }
+        }
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class CudaLaunch {
     static final int THREADS = 256;
     /** The most blocks an element-wise launch uses; grid-stride loops cover the rest. */
     static final int MAX_BLOCKS = 8192;
-    private static final int SLOTS = 16;
+    private static final int SLOTS = 24;
 
     private final CudaDevice device;
     private final MemorySpace.Owner owner;
@@ -84,6 +84,11 @@ public final class CudaLaunch {
         /** A vector of the backend's memory, by its device address (element 0). */
         public Params ptr(Vector v) {
             return ptr(owner.segment(v));
+        }
+
+        /** A null pointer (an optional argument left out). */
+        public Params nullPtr() {
+            return ptr(MemorySegment.NULL);
         }
 
         /** A device pointer (the address of a segment of device memory, or NULL). */

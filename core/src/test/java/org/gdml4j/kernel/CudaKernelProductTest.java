@@ -60,4 +60,65 @@ class CudaKernelProductTest {
             assertTrue(err <= 1e-12 * max, "device K v differs by " + err + " (max |K v| " + max + ")");
         }
     }
+
+    /** Columns (FP64 and FP32), the diagonal into a strided view, a diagonal block and the dense K: 1e-13 relative. */
+    @ParameterizedTest
+    @CsvSource({"5, 7", "9, 13"})
+    void theDeviceEntriesMatchTheCpuKernel(int atoms, int m) {
+        CudaBackend cuda = (CudaBackend) Backends.select("cuda:0");
+        Symmetries sym = ScalarKernelReference.symmetries(atoms);
+        try (Workspace ws = Workspace.shared();
+                GdmlKernel cpu = ScalarKernelReference.randomKernel(ws, m, atoms, sym, 11);
+                CudaKernelOperator gpu = new CudaKernelOperator(cuda, ScalarKernelReference.randomKernel(ws, m, atoms, sym, 11));
+                Workspace dws = cuda.workspace(); Workspace hws = Workspace.shared()) {
+            int n = (int) cpu.size();
+            int n3 = cpu.blockSize();
+            org.gdml4j.linalg.Matrix want = ws.matrix(n, n, "K");
+            cpu.assemble(want, null);
+            double max = 0;
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, Math.abs(want.get(i, j)));
+                }
+            }
+            double tol = 1e-13 * max;
+            org.gdml4j.linalg.Matrix dk = dws.matrix(n, n, "K");
+            gpu.assemble(dk, null);
+            org.gdml4j.linalg.Matrix got = hws.matrix(n, n, "K");
+            cuda.download(dk, got);
+            long[] cols = {0, 3, n3 + 1, n - 1};
+            org.gdml4j.linalg.Matrix dc = dws.matrix(n, cols.length, "columns");
+            gpu.columns(cols, dc);
+            org.gdml4j.linalg.Matrix hc = hws.matrix(n, cols.length, "columns");
+            cuda.download(dc, hc);
+            org.gdml4j.linalg.Matrix dd = dws.matrix(n, n, "diag holder");
+            gpu.diagonal(dd.diagonal());
+            org.gdml4j.linalg.Matrix hd = hws.matrix(n, n, "diag holder");
+            cuda.download(dd, hd);
+            org.gdml4j.linalg.Matrix db = dws.matrix(n3, n3, "block");
+            gpu.diagonalBlock(m - 1, db);
+            org.gdml4j.linalg.Matrix hb = hws.matrix(n3, n3, "block");
+            cuda.download(db, hb);
+            double err = 0;
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < n; i++) {
+                    err = Math.max(err, Math.abs(want.get(i, j) - got.get(i, j)));
+                }
+                err = Math.max(err, Math.abs(want.get(j, j) - hd.get(j, j)));
+            }
+            for (int c = 0; c < cols.length; c++) {
+                for (int i = 0; i < n; i++) {
+                    err = Math.max(err, Math.abs(want.get(i, (int) cols[c]) - hc.get(i, c)));
+                }
+            }
+            int b0 = (m - 1) * n3;
+            for (int c = 0; c < n3; c++) {
+                for (int r = 0; r < n3; r++) {
+                    err = Math.max(err, Math.abs(want.get(b0 + r, b0 + c) - hb.get(r, c)));
+                }
+            }
+            System.out.printf("[cuda] K entries, %d atoms, M = %d: max error %.2e of max |K| %.2e%n", atoms, m, err, max);
+            assertTrue(err <= tol, "device entries differ by " + err + " (max |K| " + max + ")");
+        }
+    }
 }
