@@ -14,12 +14,16 @@ import org.gdml4j.linalg.Backend.Uplo;
  * host needs come back in one download.
  */
 final class CudaOps {
-    /** Every kernel this class launches: {@link CudaDevice} looks them all up when it opens, a test finds them in the PTX. */
+    /**
+     * Every kernel of gdml4j's PTX module: those this class launches and those of the kernel operator
+     * ({@code kernel_ops.cu}). {@link CudaDevice} looks them all up when it opens; {@code CudaPtxTest} finds them in the PTX.
+     */
     static final java.util.List<String> KERNELS = java.util.List.of("fill_d", "fill_f", "axpby_d", "multiply_d", "add_scalar_d",
             "add_squares_d", "set_elements_d", "copy2d_dd", "copy2d_ff", "copy2d_df", "copy2d_fd", "transpose_dd", "transpose_ff",
             "transpose_df", "transpose_fd", "triangle_d", "symmetrize_d", "gather_rows_d", "row_squares_d", "column_dots_d",
             "reduce_partials_d", "finish_partials_d", "max_index_partials_d", "max_index_finish_d", "gemv_n_f32_partial",
-            "gemv_n_finish", "gemv_t_f32");
+            "gemv_n_finish", "gemv_t_f32", "permute_columns", "jacobian_times", "jacobian_transpose_times", "matern_from_gram",
+            "projections", "sub_scaled_columns", "kernel_entries");
 
     /** The most partial results of one reduction (blocks of its first pass). */
     static final int MAX_PARTS = 1024;
