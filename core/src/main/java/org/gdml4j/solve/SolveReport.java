@@ -177,7 +177,7 @@ public final class SolveReport {
         }
         row(sb, "time: total", String.format(Locale.ROOT, "%.2f s", totalSeconds()));
         if (peakBytes > 0) {
-            row(sb, "memory (planned peak)", String.format(Locale.ROOT, "%.2f GB", peakBytes / 1e9));
+            row(sb, "memory (planned)", String.format(Locale.ROOT, "%.2f GB of buffers at the peak (the JVM comes on top)", peakBytes / 1e9));
         }
         if (peakResident > 0) {
             row(sb, "memory (peak resident)", String.format(Locale.ROOT, "%.2f GB (process VmHWM)", peakResident / 1e9));
