@@ -17,8 +17,7 @@ import org.gdml4j.linalg.Workspace;
  *
  * <p>The explicit entries (columns, the diagonal, diagonal blocks, the dense matrix) are computed on the device too,
  * one thread per entry straight from the definition (the kernel {@code kernel_entries}: O(P·D) per entry, the
- * formula of the CPU's scalar reference). The model arrays (descriptors, J α) come from the CPU kernel through
- * {@link StagedKernelOperator}.
+ * formula of the CPU's scalar reference). The model arrays (descriptors, J α) come from the CPU kernel.
  *
  * <p>Chosen with {@code -Dgdml4j.cuda.kernel=device}; the default stays the staged product until this one has been
  * checked on a GPU ({@code CudaKernelProductTest}, {@code perf/gpu-check}).
@@ -28,7 +27,8 @@ final class CudaKernelOperator implements KernelOperator {
     static final String PROPERTY = "gdml4j.cuda.kernel";
 
     private final CudaBackend be;
-    private final StagedKernelOperator staged;
+    /** The CPU kernel: the model arrays (descriptors, J α) come from it; everything else runs on the device. */
+    private final GdmlKernel host;
     private final Workspace ws;
     private final int m;
     private final int d;
@@ -48,13 +48,12 @@ final class CudaKernelOperator implements KernelOperator {
     private final Vector maps;
     private final Vector s;
     private final Vector colsum;
-    private final double sigma;
     /** Column indices of the last {@link #columns} call, as doubles (grown as needed). */
     private Vector indices;
 
     CudaKernelOperator(CudaBackend be, GdmlKernel host) {
         this.be = be;
-        this.staged = new StagedKernelOperator(be, host);
+        this.host = host;
         this.ws = be.workspace();
         try {
             Descriptors desc = host.descriptors();
@@ -94,10 +93,9 @@ final class CudaKernelOperator implements KernelOperator {
             u = ws.matrix(d, m, "device kernel product buffer");
             s = ws.vector(m, "device kernel product buffer");
             colsum = ws.vector(m, "device kernel product buffer");
-            sigma = host.sigma();
         } catch (RuntimeException e) {
             ws.close();
-            staged.close();
+            host.close();
             throw e;
         }
     }
@@ -139,12 +137,12 @@ final class CudaKernelOperator implements KernelOperator {
 
     @Override
     public long size() {
-        return staged.size();
+        return host.size();
     }
 
     @Override
     public int blockSize() {
-        return staged.blockSize();
+        return host.blockSize();
     }
 
     @Override
@@ -167,7 +165,7 @@ final class CudaKernelOperator implements KernelOperator {
         }
         var l = be.launch("kernel_entries").i64(rows).i64(cols).i64(rowBase).i64(colBase);
         (colIdx == null ? l.nullPtr() : l.ptr(colIdx)).i32(diag ? 1 : 0).i32(atoms).i64(d).i64(m).i32(p).ptr(x).i64(x.ld())
-                .ptr(jac).i64(jac.ld()).ptr(maps).ptr(first).ptr(second).f64(sigma);
+                .ptr(jac).i64(jac.ld()).ptr(maps).ptr(first).ptr(second).f64(host.sigma());
         out.bind(l).i64(out.inc()).i64(out.ld()).i32(out.fp32() ? 1 : 0).over(rows * cols);
     }
 
@@ -247,22 +245,22 @@ final class CudaKernelOperator implements KernelOperator {
 
     @Override
     public double[] trainingDescriptors() {
-        return staged.trainingDescriptors();
+        return host.trainingDescriptors();
     }
 
     @Override
     public double[] descriptorAlphas(double[] alphas) {
-        return staged.descriptorAlphas(alphas);
+        return host.descriptorAlphas(alphas);
     }
 
     @Override
     public long bytes() {
-        return staged.bytes() + ws.bytes();
+        return host.bytes() + ws.bytes();
     }
 
     @Override
     public void close() {
         ws.close();
-        staged.close();
+        host.close();
     }
 }

@@ -141,12 +141,9 @@ public final class Descriptors {
         return seg(jac).getAtIndex(D8, i * jac.ld() + (long) t * pairs.size() + k);
     }
 
-    /**
-     * Doubles of scratch the Jacobian products need: J_i's 3D planes, a D-vector, 3N in x, y, z planes and 3N
-     * atom-major, each padded by a vector's lanes.
-     */
+    /** Doubles of scratch the Jacobian products need: J_i's 3D planes, a D-vector, 3N in x, y, z planes and 3N atom-major. */
     public int scratchLength() {
-        return 4 * pairs.size() + 6 * pairs.atoms() + 4 * S.length();
+        return 4 * pairs.size() + 6 * pairs.atoms();
     }
 
     /**
@@ -169,11 +166,10 @@ public final class Descriptors {
     public void jacobianTimes(int i, MemorySegment v, long vOff, MemorySegment w, long wOff, double[] scratch) {
         int atoms = pairs.atoms();
         int d = pairs.size();
-        int lanes = S.length();
         int c = 0;
-        int out = c + 3 * d + lanes;
-        int vt = out + d + lanes;
-        int raw = vt + 3 * atoms + lanes;
+        int out = c + 3 * d;
+        int vt = out + d;
+        int raw = vt + 3 * atoms;
         double[] sc = scratch;
         MemorySegment.copy(seg(jac), D8, i * jac.ld() * 8, sc, c, 3 * d);
         MemorySegment.copy(v, D8, vOff * 8, sc, raw, 3 * atoms);
@@ -214,11 +210,10 @@ public final class Descriptors {
     public void jacobianTransposeTimes(int i, MemorySegment u, long uOff, MemorySegment out, long outOff, double[] scratch) {
         int atoms = pairs.atoms();
         int d = pairs.size();
-        int lanes = S.length();
         int c = 0;
-        int uk = c + 3 * d + lanes;
-        int acc = uk + d + lanes;
-        int res = acc + 3 * atoms + lanes;
+        int uk = c + 3 * d;
+        int acc = uk + d;
+        int res = acc + 3 * atoms;
         double[] sc = scratch;
         MemorySegment.copy(seg(jac), D8, i * jac.ld() * 8, sc, c, 3 * d);
         MemorySegment.copy(u, D8, uOff * 8, sc, uk, d);

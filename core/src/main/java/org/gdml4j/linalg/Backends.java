@@ -116,14 +116,7 @@ public final class Backends {
         return switch (d.kind()) {
             case CPU -> d;
             case CUDA -> {
-                CudaStatus status = NativeLibraries.cuda();
-                if (!status.available()) {
-                    throw new NativeLibraryException(option + " " + d.name() + ": " + status.reason() + "; use " + option + " cpu");
-                }
-                if (d.index() >= status.deviceCount()) {
-                    throw new NativeLibraryException(option + " " + d.name() + ": this machine has " + status.deviceCount()
-                            + " GPU(s), cuda:0 to cuda:" + (status.deviceCount() - 1));
-                }
+                CudaDevice.requireUsable(d.index(), option);
                 yield d;
             }
         };

@@ -156,7 +156,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public synchronized void upload(Matrix host, Matrix dst) {
-        sameShape(host, dst);
+        Shapes.sameShape("upload", host, dst);
         if (host.precision() != dst.precision()) {
             throw new IllegalArgumentException("upload: " + host + " into " + dst + " (convert on the device after the upload)");
         }
@@ -171,7 +171,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public synchronized void download(Matrix src, Matrix host) {
-        sameShape(src, host);
+        Shapes.sameShape("download", src, host);
         if (host.precision() != src.precision()) {
             throw new IllegalArgumentException("download: " + src + " into " + host + " (convert on the device first)");
         }
@@ -208,14 +208,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public double dot(Vector x, Vector y) {
         Shapes.sameLength(x, y);
-        fp64(x.precision(), y.precision(), "dot");
+        CudaBackendOps.fp64("dot", x.precision(), y.precision());
         return blas.dot(Shapes.dim(x.length()), d(x), Shapes.inc(x), d(y), Shapes.inc(y));
     }
 
     @Override
     public void axpy(double alpha, Vector x, Vector y) {
         Shapes.sameLength(x, y);
-        same(x.precision(), y.precision(), "axpy");
+        CudaBackendOps.all32("axpy", x.precision(), y.precision()); // refuses mixed precisions
         blas.axpy(Shapes.dim(x.length()), alpha, d(x), Shapes.inc(x), d(y), Shapes.inc(y), x.precision());
     }
 
@@ -236,24 +236,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
             blas.copy(Shapes.dim(x.length()), d(x), Shapes.inc(x), d(y), Shapes.inc(y), x.precision());
         } else {
             ops.copy2d(1, x.length(), d(x), x.inc(), x.precision(), d(y), y.inc(), y.precision());
-        }
-    }
-
-    static void fp64(Precision a, Precision b, String op) {
-        if (a != Precision.FP64 || b != Precision.FP64) {
-            throw new UnsupportedOperationException(op + " on the CUDA backend takes FP64 operands, got " + a + " and " + b);
-        }
-    }
-
-    static void same(Precision a, Precision b, String op) {
-        if (a != b) {
-            throw new IllegalArgumentException("mixed precisions are not supported here: " + op + " of " + a + " and " + b);
-        }
-    }
-
-    private static void sameShape(Matrix a, Matrix b) {
-        if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException("shapes differ: " + a + " and " + b);
         }
     }
 

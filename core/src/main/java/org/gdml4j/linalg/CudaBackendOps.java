@@ -37,7 +37,7 @@ final class CudaBackendOps {
     }
 
     /** All FP32 (true) or all FP64 (false); anything else is refused, as on the CPU. */
-    private static boolean all32(String op, Precision... ps) {
+    static boolean all32(String op, Precision... ps) {
         boolean any32 = false;
         boolean any64 = false;
         for (Precision p : ps) {
@@ -50,7 +50,8 @@ final class CudaBackendOps {
         return any32;
     }
 
-    private static void fp64(String op, Precision... ps) {
+    /** Every operand FP64, else {@link UnsupportedOperationException}: what the CUDA backend offers only in FP64. */
+    static void fp64(String op, Precision... ps) {
         for (Precision p : ps) {
             if (p != Precision.FP64) {
                 throw new UnsupportedOperationException(op + " on the CUDA backend takes FP64 operands, got " + java.util.Arrays.toString(ps));

@@ -60,19 +60,27 @@ final class CudaDevice implements AutoCloseable {
 
     /**
      * GPU {@code ordinal}, ready to compute; a missing library, driver or GPU is a {@link NativeLibraryException} that
-     * says what is missing.
+     * says what is missing ({@link #requireUsable}).
      */
     static CudaDevice open(int ordinal) {
+        requireUsable(ordinal, "--device");
+        return new CudaDevice(ordinal);
+    }
+
+    /**
+     * Refuses GPU {@code ordinal} where it cannot be used: the CUDA libraries, driver or device are missing, or the
+     * machine has fewer GPUs. One message for every caller, naming the setting {@code option} (e.g. {@code --device}).
+     */
+    static void requireUsable(int ordinal, String option) {
         CudaStatus status = NativeLibraries.cuda();
+        String device = option + " cuda:" + ordinal + ": ";
         if (!status.available()) {
-            throw new NativeLibraryException("--device cuda:" + ordinal + ": " + status.reason());
+            throw new NativeLibraryException(device + status.reason() + "; use " + option + " cpu");
         }
         if (ordinal >= status.deviceCount()) {
-            throw new NativeLibraryException("--device cuda:" + ordinal + ": this machine has " + status.deviceCount() + " GPU"
-                    + (status.deviceCount() == 1 ? "" : "s") + " (cuda:0" + (status.deviceCount() > 1 ? " to cuda:" + (status.deviceCount() - 1) : "")
-                    + ")");
+            throw new NativeLibraryException(device + "this machine has " + status.deviceCount() + " GPU(s), cuda:0 to cuda:"
+                    + (status.deviceCount() - 1));
         }
-        return new CudaDevice(ordinal);
     }
 
     /** The PTX text of gdml4j's kernels. */

@@ -15,7 +15,7 @@ import org.gdml4j.nativ.cuda.generated.Cuda;
 final class CudaScratch implements AutoCloseable {
     private final CudaDevice device;
     private final DeviceAllocator allocator;
-    private Arena arena = Arena.ofShared();
+    private final Arena arena = Arena.ofShared();
     private MemorySegment partials = MemorySegment.NULL;
     private MemorySegment results = MemorySegment.NULL;
     private MemorySegment indices = MemorySegment.NULL;
@@ -106,6 +106,5 @@ final class CudaScratch implements AutoCloseable {
         device.synchronize();
         arena.close();
         stagingArena.close();
-        arena = null;
     }
 }

@@ -107,8 +107,9 @@ public final class Predictor implements AutoCloseable {
                 MemorySegment f = batch.allocate((long) nb * n3 * 8, "forces");
                 int base = q0;
                 Parallel.forRange(nb, 64, (lo, hi) -> {
+                    double[] scratch = new double[qd.scratchLength()]; // one per worker chunk, not per query
                     for (long q = lo; q < hi; q++) {
-                        qd.jacobianTransposeTimes((int) q, u.column(q).segment(), 0, f, q * n3);
+                        qd.jacobianTransposeTimes((int) q, u.column(q).segment(), 0, f, q * n3, scratch);
                     }
                 });
                 // F̂ = std · Jᵀ f_desc with f_desc = −u

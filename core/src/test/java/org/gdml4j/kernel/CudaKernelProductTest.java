@@ -1,7 +1,6 @@
 package org.gdml4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 
@@ -9,8 +8,7 @@ import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.CudaBackend;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.linalg.Workspace;
-import org.gdml4j.nativ.CudaStatus;
-import org.gdml4j.nativ.NativeLibraries;
+import org.gdml4j.testsupport.Gpus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,11 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CudaKernelProductTest {
     @BeforeEach
     void gpu() {
-        CudaStatus gpu = NativeLibraries.cuda();
-        if (!gpu.available()) {
-            System.out.println("CudaKernelProductTest: skipped: " + gpu.reason());
-        }
-        assumeTrue(gpu.available(), gpu.reason());
+        Gpus.assumeUsable("CudaKernelProductTest");
     }
 
     @ParameterizedTest

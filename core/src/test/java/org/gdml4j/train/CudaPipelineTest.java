@@ -2,7 +2,6 @@ package org.gdml4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -13,9 +12,8 @@ import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.Backends;
 import org.gdml4j.linalg.CpuBackend;
 import org.gdml4j.linalg.Precision;
-import org.gdml4j.nativ.CudaStatus;
-import org.gdml4j.nativ.NativeLibraries;
 import org.gdml4j.precond.PreconditionerKind;
+import org.gdml4j.testsupport.Gpus;
 import org.gdml4j.testsupport.TestData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +32,7 @@ class CudaPipelineTest {
 
     @BeforeEach
     void gpu() {
-        CudaStatus gpu = NativeLibraries.cuda();
-        if (!gpu.available()) {
-            System.out.println("CudaPipelineTest: skipped: " + gpu.reason());
-        }
-        assumeTrue(gpu.available(), gpu.reason());
+        Gpus.assumeUsable("CudaPipelineTest");
     }
 
     private static Backend cuda() {

@@ -9,7 +9,7 @@ import java.util.List;
 
 import org.gdml4j.linalg.Backends;
 import org.gdml4j.nativ.CudaStatus;
-import org.gdml4j.nativ.NativeLibraries;
+import org.gdml4j.testsupport.Gpus;
 import org.gdml4j.testsupport.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * {@code --device} (issue #14) on every command that computes (solve, train, predict, validate, test; create and info
@@ -85,12 +84,7 @@ class DeviceOptionTest {
 
     /** The machine's GPU state, as gdml4j sees it; the refusals below are tested where no GPU is usable. */
     private static CudaStatus gpu() {
-        CudaStatus gpu = NativeLibraries.cuda();
-        if (gpu.available()) {
-            System.out.println("DeviceOptionTest: a GPU is usable here (" + gpu.reason() + "); its refusal is not tested");
-        }
-        assumeFalse(gpu.available(), "a GPU is usable here");
-        return gpu;
+        return Gpus.assumeNone("DeviceOptionTest");
     }
 
     @ParameterizedTest
