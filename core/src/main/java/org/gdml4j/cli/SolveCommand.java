@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.gdml4j.error.InvalidInputException;
+import org.gdml4j.io.Dataset;
 import org.gdml4j.io.Task;
 import org.gdml4j.linalg.Backend;
 import org.gdml4j.linalg.InsufficientMemoryException;
@@ -34,6 +36,11 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.npz", description = "where to write the model (atomically)")
     Path output;
 
+    @Option(names = "--valid", paramLabel = "DATASET.npz",
+            description = "the dataset the task's validation frames (idxs_valid) come from: PCG then stops once the forces it predicts"
+                    + " for 100 of them have settled (see --stop)")
+    Path validDataset;
+
     @Mixin
     SolverOptions solverOptions;
 
@@ -50,7 +57,7 @@ final class SolveCommand implements Callable<Integer> {
     public Integer call() {
         resources.apply();
         Path checkpoint = solverOptions.checkpointFile(output);
-        new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).output("-o", output)
+        new CommandPaths().input("TASK", taskFile).input("--warm-start", solverOptions.warmStart).input("--valid", validDataset).output("-o", output)
                 .output("--checkpoint", checkpoint).log("--log-json", out.logJson).check();
         SignalExit.checkpoint(checkpoint);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -59,6 +66,9 @@ final class SolveCommand implements Callable<Integer> {
         try (Arena arena = Arena.ofShared()) {
             Task task = Task.load(taskFile, arena);
             SolveOptions options = solverOptions.toSolveOptions(arena, output);
+            if (validDataset != null) {
+                options = options.withValidation(validation(task, Dataset.load(validDataset, arena)));
+            }
             TaskSolver solverStage = new TaskSolver(be, out.progress(stderr));
             TaskSolver.Plan plan = solverStage.plan(task, options);
             double estimate = plan.seconds();
@@ -102,6 +112,28 @@ final class SolveCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
+    }
+
+    /** The task's validation frames in {@code data}, which must be the dataset they index (its md5, its atoms). */
+    static SolveOptions.Validation validation(Task task, Dataset data) {
+        long[] idx = task.idxsValid();
+        if (idx == null || idx.length == 0) {
+            throw new InvalidInputException("--valid: the task has no validation frames (idxs_valid is empty)");
+        }
+        String md5 = data.md5() != null ? data.md5() : data.computeMd5();
+        if (task.md5Valid() != null && !task.md5Valid().equals(md5)) {
+            throw new InvalidInputException("--valid: this dataset (md5 " + md5 + ") is not the one the task's validation frames come from (md5 "
+                    + task.md5Valid() + ")");
+        }
+        if (!java.util.Arrays.equals(task.z(), data.z())) {
+            throw new InvalidInputException("--valid: the dataset's atoms differ from the task's");
+        }
+        for (long i : idx) {
+            if (i < 0 || i >= data.frames()) {
+                throw new InvalidInputException("--valid: validation frame " + i + " is outside the dataset's " + data.frames() + " frames");
+            }
+        }
+        return new SolveOptions.Validation(data, idx);
     }
 
     /** The plan, as printed before work starts. */

@@ -42,6 +42,12 @@ final class SolverOptions {
             description = "PCG stops when ‖r‖ <= TOL·‖y‖ (the reference's 1e-4). Default: ${DEFAULT-VALUE}.")
     double rtol;
 
+    @Option(names = "--stop", paramLabel = "RULE", defaultValue = "auto",
+            description = "when PCG stops: rtol (only on --rtol, as the reference), validation (also once the forces it predicts for"
+                    + " 100 validation frames have settled; needs validation frames: gdml4j train has them, gdml4j solve takes --valid),"
+                    + " or auto (validation whenever frames are at hand). Default: ${DEFAULT-VALUE}.")
+    String stop;
+
     @Option(names = "--max-iter", paramLabel = "N", description = "PCG iteration limit (default 10·n)")
     Long maxIter;
 
@@ -117,6 +123,15 @@ final class SolverOptions {
         SolveOptions.Checkpointing ckpt = model == null ? null
                 : new SolveOptions.Checkpointing(checkpointFile(model), checkpointEvery, resume);
         return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
-                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt);
+                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt, stopRule(), null);
+    }
+
+    private SolveOptions.Stop stopRule() {
+        return switch (stop.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> SolveOptions.Stop.AUTO;
+            case "rtol" -> SolveOptions.Stop.RTOL;
+            case "validation" -> SolveOptions.Stop.VALIDATION;
+            default -> throw new InvalidInputException("--stop must be auto, rtol or validation, got " + stop);
+        };
     }
 }

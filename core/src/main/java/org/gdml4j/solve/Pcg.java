@@ -52,6 +52,16 @@ public final class Pcg {
         }
     }
 
+    /**
+     * Watches the iterate and may end the solve before rtol (an accuracy-aware stop: the caller knows what the solution
+     * is for; the solver does not). Called after every step with the current x; returns a reason to stop, or null.
+     * Stopping this way counts as converged once the true residual confirms the recursive one is honest.
+     */
+    @FunctionalInterface
+    public interface Monitor {
+        String stopReason(Vector x, long iterations, double relativeResidual);
+    }
+
     /** Enlarges a preconditioner on stagnation (k x 1.2); returns null when it cannot grow further. */
     @FunctionalInterface
     public interface Grower {
@@ -60,10 +70,17 @@ public final class Pcg {
 
     private final Backend be;
     private final Progress progress;
+    private final Monitor monitor;
 
     public Pcg(Backend be, Progress progress) {
+        this(be, progress, null);
+    }
+
+    /** With a {@link Monitor} (null: stop on rtol and the iteration limit only). */
+    public Pcg(Backend be, Progress progress, Monitor monitor) {
         this.be = be;
         this.progress = progress == null ? Progress.NONE : progress;
+        this.monitor = monitor;
     }
 
     /**
@@ -145,6 +162,9 @@ public final class Pcg {
             if (!step(s, p)) {
                 return p;
             }
+            if (monitor != null && monitorStops(s, p)) {
+                return p;
+            }
             if (s.opt.checkEvery() > 0 && s.iterations % s.opt.checkEvery() == 0) {
                 trueResidual(s);
                 double drift = Math.abs(s.trueNorm - s.rnorm);
@@ -186,6 +206,25 @@ public final class Pcg {
                 }
             }
         }
+    }
+
+    /**
+     * Asks the monitor; if it wants to stop, the true residual must agree with the recursive one (as at convergence,
+     * within 10x the recursive norm or rtol) before the solve ends as converged.
+     */
+    private boolean monitorStops(PcgState s, Preconditioner p) {
+        String why = monitor.stopReason(s.x, s.iterations, s.normY == 0 ? 0 : s.rnorm / s.normY);
+        if (why == null) {
+            return false;
+        }
+        trueResidual(s);
+        if (s.trueNorm > Math.max(10 * s.rnorm, s.target)) {
+            restart(s, p, "true residual check at the monitor's stop");
+            return false;
+        }
+        s.report.event(String.format(Locale.ROOT, "stopped at iteration %d (residual %.2e): %s", s.iterations, s.trueNorm / s.normY, why));
+        s.report.outcome(SolveReport.Outcome.CONVERGED);
+        return true;
     }
 
     /** One CG step; false on breakdown. */

@@ -1,5 +1,6 @@
 package org.gdml4j.train;
 
+import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.Locale;
 
@@ -119,10 +120,17 @@ final class PcgStage {
                     session.grown(b.inducing());
                 }
             }) : null;
-            Pcg.Result result = new Pcg(c.be(), c.progress()).solve(new KernelLinearOperator(c.kernel()), c.ts().lambda(), c.y(), c.a(),
-                    built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
-            result.report().addSeconds("preconditioner build", buildSeconds);
-            return new Attempt(result.report(), result.preconditioner(), inducing[0]);
+            try (Arena arena = Arena.ofShared();
+                    ValidationMonitor monitor = o.stopsOnValidation() ? new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), arena)
+                            : null) {
+                Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(new KernelLinearOperator(c.kernel()), c.ts().lambda(), c.y(),
+                        c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
+                result.report().addSeconds("preconditioner build", buildSeconds);
+                if (monitor != null) {
+                    result.report().addSeconds("validation checks", monitor.seconds());
+                }
+                return new Attempt(result.report(), result.preconditioner(), inducing[0]);
+            }
         }
     }
 
@@ -234,6 +242,7 @@ final class PcgStage {
         report.fact("factor bytes", last.bytes());
         report.fact("seed", o.seed());
         report.fact("rtol", o.rtol());
+        report.fact("stop", o.stopsOnValidation() ? "validation forces settled, or rtol" : "rtol");
         report.peakBytes(plan.bytes());
         if (plan.capped()) {
             report.event(String.format(Locale.ROOT, "k capped from %d to %d to fit the memory budget", plan.requested(), plan.k()));

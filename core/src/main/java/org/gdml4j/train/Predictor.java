@@ -36,6 +36,7 @@ public final class Predictor implements AutoCloseable {
     private final int d;
     private final double std;
     private final double c;
+    private Matrix coefficients;
 
     /**
      * @param xTrain training descriptors, D x M (column j = x_j); copied
@@ -86,6 +87,17 @@ public final class Predictor implements AutoCloseable {
     /** An (M, D) C-order float64 array viewed as the D x M column-major matrix it is. */
     private static Matrix columns(NpyArray mByD) {
         return Matrix.wrap(mByD.data(), mByD.dim(1), mByD.dim(0), mByD.dim(1), Precision.FP64);
+    }
+
+    /** Replaces the model's coefficients J_j α_j (D x M, as the constructor's {@code vTrain}, host memory or not); copied. */
+    void coefficients(Matrix vTrain) {
+        if (coefficients == null) {
+            coefficients = ws.matrix(vTrain.rows(), vTrain.cols(), "model coefficients");
+        }
+        for (long j = 0; j < vTrain.cols(); j++) {
+            MemorySegment.copy(vTrain.column(j).segment(), 0, coefficients.column(j).segment(), 0, vTrain.rows() * 8);
+        }
+        sums.setWeights(coefficients);
     }
 
     public int atoms() {

@@ -11,7 +11,7 @@ import org.gdml4j.precond.PreconditionerKind;
  */
 public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond, Integer k, String kRule, Double kMin, Double m,
         double rtol, Long maxIter, boolean grow, long seed, double[] warmStart, boolean allowUnconverged, Precision precision,
-        Checkpointing checkpoint) {
+        Checkpointing checkpoint, Stop stop, Validation validation) {
 
     public SolveOptions {
         if (!(rtol > 0) || rtol >= 1) {
@@ -23,6 +23,12 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
         if (precision == null) {
             precision = Precision.FP32; // measured faster at aspirin M = 500 and 1000 (perf/README.md), same iterations
         }
+        if (stop == null) {
+            stop = Stop.AUTO;
+        }
+        if (stop == Stop.VALIDATION && validation == null) {
+            throw new InvalidInputException("--stop validation needs validation frames (gdml4j solve: --valid DATASET)");
+        }
         if (maxIter != null && maxIter < 1) {
             throw new InvalidInputException("--max-iter must be at least 1, got " + maxIter);
         }
@@ -31,51 +37,87 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
     /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
     public static SolveOptions defaults() {
         return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.LEVERAGE, null, "default", null, null, 1e-4, null, true,
-                0L, null, false, null, null); // precision: the constructor's default; no checkpoints
+                0L, null, false, null, null, Stop.AUTO, null); // precision: the constructor's default; no checkpoints
     }
 
     public SolveOptions withMethod(TaskSolver.Method mth) {
-        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withPreconditioner(PreconditionerKind p, Integer kk) {
-        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withRtol(double r) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withGrowth(boolean g) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withSeed(long s) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withKRule(String rule, Double kmin, Double mm) {
-        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withMaxIter(Long it) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withWarmStart(double[] alphas) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged, precision, checkpoint, stop, validation);
     }
 
     public SolveOptions withPrecision(Precision p) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, p, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, p, checkpoint, stop, validation);
     }
 
     public SolveOptions withCheckpoint(Checkpointing c) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, c);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, c, stop, validation);
     }
 
     public SolveOptions withAllowUnconverged(boolean a) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a, precision, checkpoint);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a, precision, checkpoint, stop, validation);
+    }
+
+    /** Stops only on rtol (the reference's rule), or also when the validation forces have settled ({@link ValidationMonitor}). */
+    public SolveOptions withStop(Stop st) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
+                st, validation);
+    }
+
+    /** Validation frames of {@code data} the accuracy-aware stop predicts (null: none). */
+    public SolveOptions withValidation(Validation v) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
+                stop, v);
+    }
+
+    /** Whether PCG stops on settled validation forces: {@code VALIDATION}, or {@code AUTO} with frames at hand. */
+    public boolean stopsOnValidation() {
+        return validation != null && stop != Stop.RTOL;
+    }
+
+    /**
+     * When PCG stops: {@code RTOL} on ‖r‖ ≤ rtol·‖y‖ only (the reference's rule); {@code VALIDATION} also once the
+     * forces it predicts for validation frames have settled (rtol stays the last resort); {@code AUTO} the latter
+     * whenever validation frames are at hand.
+     */
+    public enum Stop {
+        AUTO, RTOL, VALIDATION
+    }
+
+    /** Frames of a dataset (the task's validation frames) for the accuracy-aware stop. */
+    public record Validation(org.gdml4j.io.Dataset data, long[] frames) {
+        public Validation {
+            if (frames == null || frames.length == 0) {
+                throw new InvalidInputException("the validation stop needs at least one validation frame");
+            }
+            frames = frames.clone();
+        }
     }
 
     /**

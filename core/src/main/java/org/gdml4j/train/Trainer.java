@@ -178,7 +178,8 @@ public final class Trainer {
         double[] warm = b.solve.warmStart();
         for (double sigma : b.sigmas) {
             Task t = sigma == b.sigmas[0] ? task : TaskFactory.withSigma(task, sigma, arena);
-            SolveOptions options = b.solve.withWarmStart(warm);
+            SolveOptions options = b.solve.withWarmStart(warm)
+                    .withValidation(valid > 0 ? new SolveOptions.Validation(data, task.idxsValid()) : null);
             b.onPlan.accept(t, solver.plan(t, options));
             long ts = System.nanoTime();
             TrainResult r = solver.solve(t, options);
