@@ -27,8 +27,10 @@ final class SolverOptions {
     @Option(names = "-k", paramLabel = "N", description = "number of inducing kernel columns (overrides --k-rule)")
     Integer k;
 
-    @Option(names = "--k-rule", paramLabel = "RULE", defaultValue = "default",
-            description = "how to choose k: default (rule of thumb, k_min = 100, m = 1), naive (n/100), specific (Table I of the paper)."
+    @Option(names = "--k-rule", paramLabel = "RULE", defaultValue = "cost",
+            description = "how to choose k: cost (the k with the least predicted time on this machine: build, kernel products and"
+                    + " applies at the probed dgemm rate and bandwidth; leverage and uniform), default (the paper's rule of thumb,"
+                    + " k_min = 100, m = 1), naive (n/100), specific (Table I of the paper)."
                     + " Default: ${DEFAULT-VALUE}.")
     String kRule;
 

@@ -92,7 +92,7 @@ public final class RuleOfThumb {
                 return new Choice(k(n, 100, 1), "default",
                         "molecule not in Table I: default rule of thumb (k_min = 100, m = 1); give --k-min/--m to tune it");
             }
-            default -> throw new org.gdml4j.error.InvalidInputException("unknown k rule '" + rule + "' (choose: default, naive, specific)");
+            default -> throw new org.gdml4j.error.InvalidInputException("unknown k rule '" + rule + "' (choose: cost, default, naive, specific)");
         }
     }
 }

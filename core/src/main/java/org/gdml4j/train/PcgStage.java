@@ -60,10 +60,15 @@ final class PcgStage {
             }
             k = o.k();
             how = "given with -k";
+        } else if (o.kRule().equalsIgnoreCase("cost") && (o.precond() == PreconditionerKind.LEVERAGE || o.precond() == PreconditionerKind.UNIFORM)) {
+            PcgCostModel model = new PcgCostModel(be, ts, o.precision(), o.stopsOnValidation(), o.kMin(), o.m());
+            k = model.bestK(n);
+            how = model.explain(k);
         } else {
-            RuleOfThumb.Choice c = RuleOfThumb.choose(o.kRule(), n, ts.task().z(), o.kMin(), o.m());
+            boolean cost = o.kRule().equalsIgnoreCase("cost"); // its model covers the sampled Nyström builds only
+            RuleOfThumb.Choice c = RuleOfThumb.choose(cost ? "default" : o.kRule(), n, ts.task().z(), o.kMin(), o.m());
             k = c.k();
-            how = c.explanation();
+            how = c.explanation() + (cost ? " (the cost model covers leverage and uniform only)" : "");
         }
         long avail = be.memory().availableBytes();
         int requested = k;

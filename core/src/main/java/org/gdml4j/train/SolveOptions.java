@@ -36,7 +36,7 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
 
     /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
     public static SolveOptions defaults() {
-        return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.LEVERAGE, null, "default", null, null, 1e-4, null, true,
+        return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.LEVERAGE, null, "cost", null, null, 1e-4, null, true,
                 0L, null, false, null, null, Stop.AUTO, null); // precision: the constructor's default; no checkpoints
     }
 

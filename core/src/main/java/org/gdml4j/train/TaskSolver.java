@@ -61,7 +61,7 @@ public final class TaskSolver {
         Method method = o.method();
         String reason = "chosen with --solver";
         PcgStage.KPlan kp = PcgStage.planK(be, ts, o);
-        AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision());
+        AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision(), o.stopsOnValidation());
         if (method == Method.AUTO) {
             method = auto.method();
             reason = "auto: " + auto.reason();
