@@ -91,6 +91,6 @@ class CudaShapedPipelineTest {
 
     private static Trainer trainer(Backend be) {
         return Trainer.builder().dataset(TestData.dataset("rmd17_ethanol")).trainingFrames(25).validationFrames(20).testFrames(20).seed(3)
-                .solve(SolveOptions.defaults().withMethod(TaskSolver.Method.PCG)).backend(be).build();
+                .solve(SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withKRule("default", null, null)).backend(be).build();
     }
 }

@@ -99,8 +99,8 @@ class HostlessPipelineTest {
     void warmStartIsBitIdentical() {
         try (Arena arena = Arena.ofShared()) {
             Task task = task(arena);
-            double[] start = solve(CpuBackend.get(), task, SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withRtol(1e-2));
-            SolveOptions o = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withWarmStart(start);
+            double[] start = solve(CpuBackend.get(), task, SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withKRule("default", null, null).withRtol(1e-2));
+            SolveOptions o = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withKRule("default", null, null).withWarmStart(start);
             assertArrayEquals(solve(CpuBackend.get(), task, o), solve(new HostlessBackend(), task, o));
         }
     }
@@ -118,7 +118,7 @@ class HostlessPipelineTest {
 
     private static Trainer trainer(Backend be) {
         return Trainer.builder().dataset(TestData.dataset("rmd17_ethanol")).trainingFrames(25).validationFrames(20).testFrames(20).seed(3)
-                .solve(SolveOptions.defaults().withMethod(TaskSolver.Method.PCG)).backend(be).build();
+                .solve(SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withKRule("default", null, null)).backend(be).build();
     }
 
     /**

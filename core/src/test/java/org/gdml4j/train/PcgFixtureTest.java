@@ -91,7 +91,7 @@ class PcgFixtureTest {
             NpyArray fRef = pred.read("F_ref", arena).asDoubles(arena);
             int frames = (int) r.dim(0);
             TaskSolver solver = new TaskSolver(CpuBackend.get(), null);
-            SolveOptions base = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG)
+            SolveOptions base = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withKRule("default", null, null)
                     .withPreconditioner(PreconditionerKind.parse(precond), null).withGrowth(false);
             for (double rtol : new double[] {1e-4, 1e-8}) {
                 TrainResult f64 = solver.solve(task, base.withRtol(rtol).withPrecision(org.gdml4j.linalg.Precision.FP64));
