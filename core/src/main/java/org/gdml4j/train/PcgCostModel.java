@@ -37,13 +37,19 @@ final class PcgCostModel {
     private final double m;
 
     PcgCostModel(Backend be, TrainingSet ts, Precision precision, boolean validationStop, Double kMin, Double m) {
-        this.n = ts.size();
-        this.block = 3 * ts.atoms();
-        this.rate = MachineSpeed.gemmGflops(be) * 1e9;
-        this.bandwidth = MachineSpeed.bandwidthBytesPerSecond(be);
-        long mols = ts.count();
-        double d = ts.atoms() * (ts.atoms() - 1) / 2.0;
-        this.matvec = 6.0 * mols * mols * ts.symmetries().count() * d / (0.65 * rate);
+        this(ts.count(), ts.atoms(), ts.symmetries().count(), MachineSpeed.gemmGflops(be) * 1e9, MachineSpeed.bandwidthBytesPerSecond(be),
+                precision, validationStop, kMin, m);
+    }
+
+    /** For M molecules of N atoms with P symmetries, at {@code rate} flop/s and {@code bandwidth} bytes/s. */
+    PcgCostModel(long molecules, int atoms, int symmetries, double rate, double bandwidth, Precision precision, boolean validationStop,
+            Double kMin, Double m) {
+        this.n = 3L * atoms * molecules;
+        this.block = 3 * atoms;
+        this.rate = rate;
+        this.bandwidth = bandwidth;
+        double d = atoms * (atoms - 1) / 2.0;
+        this.matvec = 6.0 * molecules * molecules * symmetries * d / (0.65 * rate);
         this.fp32 = precision == Precision.FP32;
         this.iterationShare = validationStop ? 0.76 : 1.0;
         this.kMin = kMin == null ? 100 : kMin;

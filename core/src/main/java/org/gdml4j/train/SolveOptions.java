@@ -26,9 +26,6 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
         if (stop == null) {
             stop = Stop.AUTO;
         }
-        if (stop == Stop.VALIDATION && validation == null) {
-            throw new InvalidInputException("--stop validation needs validation frames (gdml4j solve: --valid DATASET)");
-        }
         if (maxIter != null && maxIter < 1) {
             throw new InvalidInputException("--max-iter must be at least 1, got " + maxIter);
         }
@@ -94,6 +91,14 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
     public SolveOptions withValidation(Validation v) {
         return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
                 stop, v);
+    }
+
+    /** Refuses {@code --stop validation} without validation frames (checked when a solve is planned: frames come last). */
+    void requireValidationFrames() {
+        if (stop == Stop.VALIDATION && validation == null) {
+            throw new InvalidInputException("--stop validation needs validation frames (gdml4j solve: --valid DATASET; gdml4j train:"
+                    + " --n-valid > 0)");
+        }
     }
 
     /** Whether PCG stops on settled validation forces: {@code VALIDATION}, or {@code AUTO} with frames at hand. */

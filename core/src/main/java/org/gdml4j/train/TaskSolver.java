@@ -57,6 +57,7 @@ public final class TaskSolver {
     }
 
     private Plan plan(TrainingSet ts, SolveOptions o) {
+        o.requireValidationFrames();
         long n = ts.size();
         Method method = o.method();
         String reason = "chosen with --solver";

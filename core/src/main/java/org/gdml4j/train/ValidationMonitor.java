@@ -26,7 +26,7 @@ import org.gdml4j.solve.Pcg;
 final class ValidationMonitor implements Pcg.Monitor, AutoCloseable {
     /** Validation frames predicted at each check (evenly strided over the task's validation frames). */
     static final int FRAMES = 100;
-    static final int EVERY = 10;
+    static final int EVERY = 20;
     static final int MIN_WINDOW = 50;
     static final double SETTLED = 1e-3;
     static final double MAX_RESIDUAL = 1e-2;

@@ -44,7 +44,12 @@ class ValidationStopTest {
 
     @Test
     void theValidationStopNeedsValidationFrames() {
-        assertThrows(org.gdml4j.error.InvalidInputException.class,
-                () -> SolveOptions.defaults().withStop(SolveOptions.Stop.VALIDATION).withMethod(TaskSolver.Method.PCG));
+        SolveOptions o = SolveOptions.defaults().withStop(SolveOptions.Stop.VALIDATION).withMethod(TaskSolver.Method.PCG);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            org.gdml4j.io.Task task = org.gdml4j.io.Task.load(TestData.fixture("ethanol-sym-m30", "task.npz"), arena);
+            TaskSolver solver = new TaskSolver(CpuBackend.get(), null);
+            org.gdml4j.error.InvalidInputException e = assertThrows(org.gdml4j.error.InvalidInputException.class, () -> solver.plan(task, o));
+            assertTrue(e.getMessage().contains("--stop validation"), e.getMessage());
+        }
     }
 }

@@ -139,6 +139,22 @@ class SolveCliTest {
     }
 
     @Test
+    void theValidationStopRefusesAWrongDatasetAndMissingFrames() {
+        Path model = dir.resolve("m.npz");
+        Cli.Result other = Cli.run("solve", task.toString(), "-o", model.toString(), "--solver", "pcg", "--valid",
+                TestData.dataset("rmd17_aspirin").toString());
+        assertNotEquals(0, other.exit());
+        assertTrue(other.errorLine().contains("--valid"), other.err());
+        Cli.Result none = Cli.run("solve", task.toString(), "-o", model.toString(), "--solver", "pcg", "--stop", "validation");
+        assertNotEquals(0, none.exit());
+        assertTrue(none.errorLine().contains("--stop validation") && none.errorLine().contains("--valid"), none.err());
+        Cli.Result bogus = Cli.run("solve", task.toString(), "-o", model.toString(), "--stop", "soon");
+        assertNotEquals(0, bogus.exit());
+        assertTrue(bogus.errorLine().contains("--stop"), bogus.err());
+        assertFalse(Files.exists(model), "no model may be written");
+    }
+
+    @Test
     void zeroThreads() {
         Cli.Result r = Cli.run("solve", task.toString(), "-o", dir.resolve("m.npz").toString(), "--threads", "0");
         assertNotEquals(0, r.exit());
