@@ -29,6 +29,8 @@ public final class MachineSpeed {
 
     /** Profiles already known in this process, by {@link #profileKey}: {GFLOP/s, bytes/s}. A memo, not a setting. */
     private static final java.util.Map<String, double[]> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where each known profile came from or went, by {@link #profileKey}, for the plan to say (issue #16). */
+    private static final java.util.Map<String, String> SOURCE = new java.util.concurrent.ConcurrentHashMap<>();
     /** The CPU's model name: read once, it cannot change while the process runs. */
     private static final String CPU = cpuModel();
 
@@ -50,6 +52,12 @@ public final class MachineSpeed {
         return flops / (gemmGflops(be) * 1e9 * efficiency);
     }
 
+    /** Where the rates came from: the cache file they were read from or stored in, or that they were measured in this process only. */
+    public static String source(Backend be) {
+        ensure(be);
+        return SOURCE.getOrDefault(profileKey(be), "measured in this process");
+    }
+
     private static synchronized double[] ensure(Backend be) {
         String k = profileKey(be);
         double[] known = KNOWN.get(k);
@@ -60,13 +68,16 @@ public final class MachineSpeed {
             double[] stored = read(folder.resolve(FILE), k);
             if (stored != null) {
                 KNOWN.put(k, stored);
+                SOURCE.put(k, "probe cached in " + folder.resolve(FILE));
                 return stored;
             }
         }
         double g = measureGemm(be);
         double b = measureBandwidth(be);
+        SOURCE.put(k, "probe measured now; no writable cache folder, so measured again by the next run");
         for (Path folder : NativeLibraries.cacheFolders()) {
             if (write(folder, k, g, b)) {
+                SOURCE.put(k, "probe measured now and cached in " + folder.resolve(FILE));
                 break; // else measured again by the next process: no folder takes the profile
             }
         }

@@ -35,10 +35,13 @@ final class PcgCostModel {
     private final double iterationShare;
     private final double kMin;
     private final double m;
+    /** Where the rates came from ({@link MachineSpeed#source}), or null when they were given. */
+    private String rateSource;
 
     PcgCostModel(Backend be, TrainingSet ts, Precision precision, boolean validationStop, Double kMin, Double m) {
         this(ts.count(), ts.atoms(), ts.symmetries().count(), MachineSpeed.gemmGflops(be) * 1e9, MachineSpeed.bandwidthBytesPerSecond(be),
                 precision, validationStop, kMin, m);
+        this.rateSource = MachineSpeed.source(be);
     }
 
     /** For M molecules of N atoms with P symmetries, at {@code rate} flop/s and {@code bandwidth} bytes/s. */
@@ -97,6 +100,6 @@ final class PcgCostModel {
     String explain(int k) {
         return String.format(Locale.ROOT, "cost model: predicted %.0f s (build %.0f s, %.0f iterations of %.0f ms) from this machine's"
                 + " dgemm %.0f GFLOP/s and bandwidth %.1f GB/s", seconds(k), buildSeconds(k), iterations(k),
-                1e3 * (matvec + applySeconds(k)), rate / 1e9, bandwidth / 1e9);
+                1e3 * (matvec + applySeconds(k)), rate / 1e9, bandwidth / 1e9) + (rateSource == null ? "" : "; " + rateSource);
     }
 }
