@@ -22,7 +22,9 @@ final class ResultTable {
         row(sb, "dataset", String.format(Locale.ROOT, "%s (%s, %,d frames, %d atoms)", datasetFile, data.name(), data.frames(), data.atoms()));
         row(sb, "training set", String.format(Locale.ROOT, "M = %,d frames, P = %d symmetries, n = %,d", r.task().trainSize(),
                 r.task().perms().length, n));
-        row(sb, "sigma, lambda", SolveCommand.fmt(r.sigma()) + ", " + r.task().lam());
+        double lam = r.model().lam();
+        row(sb, "sigma, lambda", SolveCommand.fmt(r.sigma()) + ", " + lam + (lam != r.task().lam() ? " (chosen on validation; the task's: "
+                + r.task().lam() + ")" : ""));
         row(sb, "solver", String.valueOf(rep.facts().getOrDefault("method", rep.solver())));
         Object device = rep.facts().get("device");
         if (device != null) {

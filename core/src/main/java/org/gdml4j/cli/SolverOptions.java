@@ -50,6 +50,13 @@ final class SolverOptions {
                     + " or auto (validation whenever frames are at hand). Default: ${DEFAULT-VALUE}.")
     String stop;
 
+    @Option(names = "--lambda", paramLabel = "RULE", defaultValue = "auto",
+            description = "the regulariser: auto (with the validation stop on and a low-rank preconditioner, PCG solves for"
+                    + " lambda = 1e-5, 1e-6, ... down to the task's lambda, each from the last, and keeps the decade where the error on"
+                    + " 1,000 validation frames stopped improving by 0.2 %%; the model records it) or task (the task's lambda only,"
+                    + " as the reference). Default: ${DEFAULT-VALUE}.")
+    String lambda;
+
     @Option(names = "--max-iter", paramLabel = "N", description = "PCG iteration limit (default 10·n)")
     Long maxIter;
 
@@ -125,7 +132,15 @@ final class SolverOptions {
         SolveOptions.Checkpointing ckpt = model == null ? null
                 : new SolveOptions.Checkpointing(checkpointFile(model), checkpointEvery, resume);
         return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
-                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt, stopRule(), null);
+                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt, stopRule(), null, lambdaRule());
+    }
+
+    private SolveOptions.LambdaRule lambdaRule() {
+        return switch (lambda.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> SolveOptions.LambdaRule.AUTO;
+            case "task" -> SolveOptions.LambdaRule.TASK;
+            default -> throw new InvalidInputException("--lambda must be auto or task, got " + lambda);
+        };
     }
 
     private SolveOptions.Stop stopRule() {

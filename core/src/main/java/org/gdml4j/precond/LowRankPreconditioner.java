@@ -39,7 +39,10 @@ public abstract class LowRankPreconditioner implements Preconditioner {
 
     final Backend be;
     final Workspace ws;
-    final double lambda;
+    /** The λ of P = K̂ + λI now ({@link #shift}); never below {@link #builtLambda}. */
+    double lambda;
+    /** The λ it was built for: a storage chose its rounding for it, which stays accurate for every larger λ. */
+    private final double builtLambda;
     final String label;
     private final double[] s2;
     /** s²/(s² + λ) and λ/(s² + λ), descending s² (a storage may use only a part of them). */
@@ -60,6 +63,7 @@ public abstract class LowRankPreconditioner implements Preconditioner {
         this.ws = ws;
         this.s2 = s2.clone();
         this.lambda = lambda;
+        this.builtLambda = lambda;
         this.label = label;
         int k = s2.length;
         this.weights = ws.vector(Math.max(1, k), "Woodbury weights").slice(0, k);
@@ -67,6 +71,11 @@ public abstract class LowRankPreconditioner implements Preconditioner {
         this.y = ws.vector(coordinates, "Woodbury coordinates");
         this.y2 = ws.vector(coordinates, "Woodbury coordinates");
         this.t = ws.vector(coordinates, "Woodbury coefficients");
+        uploadWeights();
+    }
+
+    private void uploadWeights() {
+        int k = s2.length;
         double[] w = new double[k];
         double[] inv = new double[k];
         for (int i = 0; i < k; i++) {
@@ -75,6 +84,30 @@ public abstract class LowRankPreconditioner implements Preconditioner {
         }
         be.upload(w, weights);
         be.upload(inv, inverse);
+    }
+
+    /**
+     * Makes this P = K̂ + λ'I for another regulariser λ' (the λ path of {@link org.gdml4j.precond}'s callers: solve at a
+     * larger λ first, then a smaller one from there). K̂ does not depend on λ, so only the Woodbury weights (k numbers) and
+     * what a storage derives from them change: O(k²) work, no kernel columns. λ' may not go below the λ it was built for,
+     * for which a storage chose its rounding (larger λ only relaxes it).
+     */
+    public final void shift(double newLambda) {
+        if (!(newLambda >= builtLambda) || Double.isInfinite(newLambda)) {
+            throw new IllegalArgumentException("shift: lambda " + newLambda + " is below the " + builtLambda + " this preconditioner was built for");
+        }
+        lambda = newLambda;
+        uploadWeights();
+        lambdaChanged();
+    }
+
+    /** The λ of P now. */
+    public final double lambda() {
+        return lambda;
+    }
+
+    /** Recomputes what the storage derived from λ (called by {@link #shift} after the weights). */
+    void lambdaChanged() {
     }
 
     /** Bytes of the weights and the apply's scratch allocated by the constructor, for {@code coordinates} elements. */

@@ -186,11 +186,27 @@ public final class SinglePrecisionFactor extends LowRankPreconditioner {
         }
         be.trsm(Side.RIGHT, Uplo.LOWER, Trans.YES, Diag.NON_UNIT, 1.0, l, v); // V = U₂ L⁻ᵀ
         be.syrk(Uplo.LOWER, Trans.NO, 1.0, v, 0.0, core.columns(0, k));
-        for (int j = 0; j < k2; j++) {
-            be.copy(v.column(j), gu.column(j));
-            be.scal(Math.sqrt(lambda / (s2[k1 + j] + lambda)), gu.column(j));
+        inverseCore(be, v, s2, k1, lambda, gu, core.columns(1, k));
+    }
+
+    /** J = V diag(λ/(s² + λ)) Vᵀ into the upper triangle of {@code j} (k x k, core's last k columns), through {@code scratch} (k x k₂). */
+    private static void inverseCore(Backend be, Matrix v, double[] s2, int k1, double lambda, Matrix scratch, Matrix j) {
+        for (int c = 0; c < v.cols(); c++) {
+            be.copy(v.column(c), scratch.column(c));
+            be.scal(Math.sqrt(lambda / (s2[k1 + c] + lambda)), scratch.column(c));
         }
-        be.syrk(Uplo.UPPER, Trans.NO, 1.0, gu, 0.0, core.columns(1, k));
+        be.syrk(Uplo.UPPER, Trans.NO, 1.0, scratch, 0.0, j);
+    }
+
+    /** A new λ changes J (N = VVᵀ does not); the FP64 directions chosen for the built λ stay (a larger λ needs fewer). */
+    @Override
+    void lambdaChanged() {
+        if (v.cols() == 0) {
+            return;
+        }
+        try (Workspace tmp = be.workspace()) {
+            inverseCore(be, v, eigenvalues(), k1, lambda, tmp.matrix(k, v.cols(), "V scaled"), jMat);
+        }
     }
 
     /** How many of the descending eigenvalues s² stay in FP64: those ≥ FP64_ABOVE·λ/u². */

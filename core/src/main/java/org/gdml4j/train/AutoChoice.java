@@ -21,11 +21,11 @@ final class AutoChoice {
     record Decision(TaskSolver.Method method, double closedSeconds, double pcgSeconds, String reason) {
     }
 
-    static Decision decide(Backend be, TrainingSet ts, int k, Precision precision, boolean validationStop) {
+    static Decision decide(Backend be, TrainingSet ts, int k, Precision precision, PcgCostModel.Stop stop) {
         long n = ts.size();
         double rate = MachineSpeed.gemmGflops(be) * 1e9;
         double closed = (double) n * n * n / 3 / (0.85 * rate);
-        double pcg = new PcgCostModel(be, ts, precision, validationStop, null, null).seconds(k);
+        double pcg = new PcgCostModel(be, ts, precision, stop, null, null).seconds(k);
         long closedBytes = ClosedForm.bytesNeeded(n) + TaskSolver.kernelBytes(ts);
         long avail = be.memory().availableBytes();
         if (closedBytes > 0.7 * avail) {

@@ -53,6 +53,7 @@ final class Fingerprints {
         text(md, Long.toString(maxIter));
         text(md, Boolean.toString(o.grow()));
         text(md, Long.toString(o.seed()));
+        text(md, o.lambdaPath() ? "lambda path" : "task lambda");
         if (o.warmStart() != null) {
             ByteBuffer b = ByteBuffer.allocate(8 * o.warmStart().length).order(ByteOrder.LITTLE_ENDIAN);
             b.asDoubleBuffer().put(o.warmStart());

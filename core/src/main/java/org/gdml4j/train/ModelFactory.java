@@ -29,9 +29,10 @@ final class ModelFactory {
      * @param a          the solution in the solver's sign (length 3NM)
      * @param solverName {@code analytic} or {@code cg}
      * @param cg         the iterative solver's record, or null
+     * @param lambda     the regulariser {@code a} solved for (the task's, or the one the λ path chose on validation)
      */
     static Built build(Backend be, TrainingSet ts, KernelOperator kernel, Vector a, String solverName, Model.CgInfo cg,
-            java.util.Map<String, org.gdml4j.io.NpyArray> extras) {
+            double lambda, java.util.Map<String, org.gdml4j.io.NpyArray> extras) {
         int m = kernel.molecules();
         int d = kernel.descriptorLength();
         long n = kernel.size();
@@ -62,6 +63,9 @@ final class ModelFactory {
                 .std(ts.std());
         if (cg != null) {
             builder.cg(cg);
+        }
+        if (lambda != ts.lambda()) {
+            builder.lam(lambda); // the model says what it solved for, not what the task asked
         }
         extras.forEach(builder::extra);
         return new Built(builder.build(ts.task().label() + " (solved)"), check);

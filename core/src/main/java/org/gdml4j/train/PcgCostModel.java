@@ -14,8 +14,8 @@ import org.gdml4j.linalg.Precision;
  * <li>build: 5nk² + 10k³ flops (Householder QR and Q, the FP32 basis's Gram matrix, the k x k eigenproblem and core
  * matrices; 4nk² for an FP64 factor) at 55 % of the dgemm rate, plus the leverage estimate and the columns, ≈ 5 s at
  * n = 31,500 and linear in n;
- * <li>iterations: the paper's power law n·(k_min/k)^m (Fig. 6; k_min = 100, m = 1 unless given), 0.76 of it when
- * the validation stop ends CG early (700 of 920 at aspirin M = 500);
+ * <li>iterations: the paper's power law n·(k_min/k)^m (Fig. 6; k_min = 100, m = 1 unless given), times a share that
+ * depends on how PCG stops ({@link Stop});
  * <li>per iteration one kernel product, 6·M²·P·D flops at 65 % of the dgemm rate, and one preconditioner apply: a
  * fixed 3 ms + 0.2 µs·n (the vector operations and BLAS calls around it) and 8nk + 10k² bytes (two passes over the
  * FP32 basis, the k x k core) at 86 % of the probe's bandwidth (24nk bytes for an FP64 factor, which re-projects
@@ -26,6 +26,26 @@ import org.gdml4j.linalg.Precision;
  * the molecule (M, P, D), which a fixed rule of thumb cannot follow.
  */
 final class PcgCostModel {
+    /** How PCG ends, and the share of the power law's iterations that leaves (measured at aspirin M = 500). */
+    enum Stop {
+        /** rtol only. */
+        RTOL(1.0),
+        /** the validation stop: 700 of 920 iterations. */
+        VALIDATION(0.76),
+        /** the λ path with the validation stop ({@link LambdaPath}): 521, 621, 1,057 iterations at k = 2,320, 1,700, 1,200, where the law says 1,358, 1,853, 2,625. */
+        LAMBDA_PATH(0.38);
+
+        final double share;
+
+        Stop(double share) {
+            this.share = share;
+        }
+
+        static Stop of(SolveOptions o) {
+            return o.lambdaPath() ? LAMBDA_PATH : o.stopsOnValidation() ? VALIDATION : RTOL;
+        }
+    }
+
     private final long n;
     private final int block;
     private final double rate;
@@ -38,14 +58,14 @@ final class PcgCostModel {
     /** Where the rates came from ({@link MachineSpeed#source}), or null when they were given. */
     private String rateSource;
 
-    PcgCostModel(Backend be, TrainingSet ts, Precision precision, boolean validationStop, Double kMin, Double m) {
+    PcgCostModel(Backend be, TrainingSet ts, Precision precision, Stop stop, Double kMin, Double m) {
         this(ts.count(), ts.atoms(), ts.symmetries().count(), MachineSpeed.gemmGflops(be) * 1e9, MachineSpeed.bandwidthBytesPerSecond(be),
-                precision, validationStop, kMin, m);
+                precision, stop, kMin, m);
         this.rateSource = MachineSpeed.source(be);
     }
 
     /** For M molecules of N atoms with P symmetries, at {@code rate} flop/s and {@code bandwidth} bytes/s. */
-    PcgCostModel(long molecules, int atoms, int symmetries, double rate, double bandwidth, Precision precision, boolean validationStop,
+    PcgCostModel(long molecules, int atoms, int symmetries, double rate, double bandwidth, Precision precision, Stop stop,
             Double kMin, Double m) {
         this.n = 3L * atoms * molecules;
         this.block = 3 * atoms;
@@ -54,7 +74,7 @@ final class PcgCostModel {
         double d = atoms * (atoms - 1) / 2.0;
         this.matvec = 6.0 * molecules * molecules * symmetries * d / (0.65 * rate);
         this.fp32 = precision == Precision.FP32;
-        this.iterationShare = validationStop ? 0.76 : 1.0;
+        this.iterationShare = stop.share;
         this.kMin = kMin == null ? 100 : kMin;
         this.m = m == null ? 1 : m;
     }

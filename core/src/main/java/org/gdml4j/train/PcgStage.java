@@ -61,7 +61,7 @@ final class PcgStage {
             k = o.k();
             how = "given with -k";
         } else if (o.kRule().equalsIgnoreCase("cost") && (o.precond() == PreconditionerKind.LEVERAGE || o.precond() == PreconditionerKind.UNIFORM)) {
-            PcgCostModel model = new PcgCostModel(be, ts, o.precision(), o.stopsOnValidation(), o.kMin(), o.m());
+            PcgCostModel model = new PcgCostModel(be, ts, o.precision(), PcgCostModel.Stop.of(o), o.kMin(), o.m());
             k = model.bestK(n);
             how = model.explain(k);
         } else {
@@ -83,10 +83,12 @@ final class PcgStage {
         return new KPlan(k, requested, how, bytes(ts, o, k), k != requested);
     }
 
-    record Outcome(Vector alpha, SolveReport report, Model.CgInfo cg) {
+    /** The solution, its report and CG facts; {@code lambda} the regulariser it solved for (the λ path may stop above the task's). */
+    record Outcome(Vector alpha, SolveReport report, Model.CgInfo cg, double lambda) {
     }
 
-    private record Attempt(SolveReport report, Preconditioner last, long[] inducing) {
+    /** What an attempt ended with; {@code lambda} the regulariser of its solution (larger than the task's where the λ path stopped early). */
+    private record Attempt(SolveReport report, Preconditioner last, long[] inducing, double lambda) {
     }
 
     /**
@@ -128,13 +130,29 @@ final class PcgStage {
             try (Arena arena = Arena.ofShared();
                     ValidationMonitor monitor = o.stopsOnValidation() ? new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), arena)
                             : null) {
-                Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(new KernelLinearOperator(c.kernel()), c.ts().lambda(), c.y(),
-                        c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
-                result.report().addSeconds("preconditioner build", buildSeconds);
-                if (monitor != null) {
-                    result.report().addSeconds("validation checks", monitor.seconds());
+                KernelLinearOperator op = new KernelLinearOperator(c.kernel());
+                LambdaPath.End path = null;
+                if (number == 1 && resume == null && monitor != null && o.lambdaPath()
+                        && built.preconditioner() instanceof org.gdml4j.precond.LowRankPreconditioner lowRank) {
+                    try (ValidationMonitor judge = new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), LambdaPath.JUDGE_FRAMES, arena)) {
+                        path = LambdaPath.walk(c.be(), op, c.ts().lambda(), c.y(), c.a(), lowRank, opt, monitor, judge, c.progress());
+                        path.report().addSeconds("validation checks", judge.seconds());
+                    }
+                    if (path.finished()) {
+                        path.report().addSeconds("preconditioner build", buildSeconds);
+                        path.report().addSeconds("validation checks", monitor.seconds());
+                        return new Attempt(path.report(), built.preconditioner(), inducing[0], path.lambda());
+                    }
+                    opt = opt.withMaxIter(Math.max(1, opt.maxIter() - path.report().iterations()));
                 }
-                return new Attempt(result.report(), result.preconditioner(), inducing[0]);
+                Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(op, c.ts().lambda(), c.y(),
+                        c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
+                SolveReport report = path == null ? result.report() : path.report().absorb(result.report());
+                report.addSeconds("preconditioner build", buildSeconds);
+                if (monitor != null) {
+                    report.addSeconds("validation checks", monitor.seconds());
+                }
+                return new Attempt(report, result.preconditioner(), inducing[0], c.ts().lambda());
             }
         }
     }
@@ -194,6 +212,7 @@ final class PcgStage {
         SolveReport report;
         Preconditioner last;
         long[] inducing;
+        double lambda = ts.lambda();
         if (resume != null) {
             progress.note(String.format(Locale.ROOT, "resuming from %s at iteration %d", session.file(),
                     resume.state().iterations() + (resume.earlier() == null ? 0 : resume.earlier().iterations())));
@@ -203,6 +222,7 @@ final class PcgStage {
             report = first.report();
             last = first.last();
             inducing = first.inducing();
+            lambda = first.lambda();
         } else {
             report = earlierReport(resume.earlier());
             last = null;
@@ -240,6 +260,7 @@ final class PcgStage {
             report.absorb(second.report());
             last = second.last();
             inducing = second.inducing();
+            lambda = second.lambda();
         }
         report.fact("preconditioner", last.describe());
         report.fact("k requested", plan.requested());
@@ -258,7 +279,10 @@ final class PcgStage {
         last.close();
         double ny = be.nrm2(c.y());
         Model.CgInfo cg = new Model.CgInfo(o.rtol(), report.iterations(), report.trueResidual() * ny, inducing, ny);
-        return new Outcome(a, report, cg);
+        if (lambda != ts.lambda()) {
+            report.fact("lambda", lambda);
+        }
+        return new Outcome(a, report, cg, lambda);
     }
 
     /** The first attempt's report as a checkpoint kept it, for a solve resumed in its FP64 fallback. */

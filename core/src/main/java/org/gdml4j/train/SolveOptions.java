@@ -11,7 +11,7 @@ import org.gdml4j.precond.PreconditionerKind;
  */
 public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond, Integer k, String kRule, Double kMin, Double m,
         double rtol, Long maxIter, boolean grow, long seed, double[] warmStart, boolean allowUnconverged, Precision precision,
-        Checkpointing checkpoint, Stop stop, Validation validation) {
+        Checkpointing checkpoint, Stop stop, Validation validation, LambdaRule lambda) {
 
     public SolveOptions {
         if (!(rtol > 0) || rtol >= 1) {
@@ -26,6 +26,9 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
         if (stop == null) {
             stop = Stop.AUTO;
         }
+        if (lambda == null) {
+            lambda = LambdaRule.AUTO;
+        }
         if (maxIter != null && maxIter < 1) {
             throw new InvalidInputException("--max-iter must be at least 1, got " + maxIter);
         }
@@ -34,63 +37,63 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
     /** The defaults: auto solver; for PCG the reference's tolerance, growth on, default rule of thumb. */
     public static SolveOptions defaults() {
         return new SolveOptions(TaskSolver.Method.AUTO, PreconditionerKind.LEVERAGE, null, "cost", null, null, 1e-4, null, true,
-                0L, null, false, null, null, Stop.AUTO, null); // precision: the constructor's default; no checkpoints
+                0L, null, false, null, null, Stop.AUTO, null, LambdaRule.AUTO); // precision: the constructor's default; no checkpoints
     }
 
     public SolveOptions withMethod(TaskSolver.Method mth) {
-        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(mth, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withPreconditioner(PreconditionerKind p, Integer kk) {
-        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, p, kk, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withRtol(double r) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, r, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withGrowth(boolean g) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, g, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withSeed(long s) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, s, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withKRule(String rule, Double kmin, Double mm) {
-        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, rule, kmin, mm, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withMaxIter(Long it) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, it, grow, seed, warmStart, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withWarmStart(double[] alphas) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, alphas, allowUnconverged, precision, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withPrecision(Precision p) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, p, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, p, checkpoint, stop, validation, lambda);
     }
 
     public SolveOptions withCheckpoint(Checkpointing c) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, c, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, c, stop, validation, lambda);
     }
 
     public SolveOptions withAllowUnconverged(boolean a) {
-        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a, precision, checkpoint, stop, validation);
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, a, precision, checkpoint, stop, validation, lambda);
     }
 
     /** Stops only on rtol (the reference's rule), or also when the validation forces have settled ({@link ValidationMonitor}). */
     public SolveOptions withStop(Stop st) {
         return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
-                st, validation);
+                st, validation, lambda);
     }
 
     /** Validation frames of {@code data} the accuracy-aware stop predicts (null: none). */
     public SolveOptions withValidation(Validation v) {
         return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
-                stop, v);
+                stop, v, lambda);
     }
 
     /** Refuses {@code --stop validation} without validation frames (checked when a solve is planned: frames come last). */
@@ -99,6 +102,17 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
             throw new InvalidInputException("--stop validation needs validation frames (gdml4j solve: --valid DATASET; gdml4j train:"
                     + " --n-valid > 0)");
         }
+    }
+
+    /** How λ is chosen: {@code AUTO} on validation wherever the validation stop is on ({@link LambdaPath}), or the task's. */
+    public SolveOptions withLambda(LambdaRule l) {
+        return new SolveOptions(method, precond, k, kRule, kMin, m, rtol, maxIter, grow, seed, warmStart, allowUnconverged, precision, checkpoint,
+                stop, validation, l);
+    }
+
+    /** Whether PCG chooses λ on validation ({@link LambdaPath}): {@code --lambda auto} with the validation stop on and a low-rank preconditioner. */
+    public boolean lambdaPath() {
+        return lambda == LambdaRule.AUTO && stopsOnValidation() && precond.lowRank();
     }
 
     /** Whether PCG stops on settled validation forces: {@code VALIDATION}, or {@code AUTO} with frames at hand. */
@@ -113,6 +127,15 @@ public record SolveOptions(TaskSolver.Method method, PreconditionerKind precond,
      */
     public enum Stop {
         AUTO, RTOL, VALIDATION
+    }
+
+    /**
+     * The regulariser: {@code AUTO} solves for λ = 1e-5, 1e-6, … down to the task's λ and keeps the one where the
+     * validation force error stopped improving ({@link LambdaPath}; wherever the validation stop is on and the
+     * preconditioner is low-rank); {@code TASK} always the task's λ (the reference's behaviour).
+     */
+    public enum LambdaRule {
+        AUTO, TASK
     }
 
     /** Frames of a dataset (the task's validation frames) for the accuracy-aware stop. */

@@ -62,7 +62,7 @@ public final class TaskSolver {
         Method method = o.method();
         String reason = "chosen with --solver";
         PcgStage.KPlan kp = PcgStage.planK(be, ts, o);
-        AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision(), o.stopsOnValidation());
+        AutoChoice.Decision auto = AutoChoice.decide(be, ts, Math.max(1, kp.k()), o.precision(), PcgCostModel.Stop.of(o));
         if (method == Method.AUTO) {
             method = auto.method();
             reason = "auto: " + auto.reason();
@@ -115,6 +115,7 @@ public final class TaskSolver {
             Vector a = ws.vector(n, "solution");
             SolveReport report;
             Model.CgInfo cg = null;
+            double lambda = ts.lambda();
             String solverName;
             if (plan.method() == Method.CLOSED_FORM) {
                 report = new ClosedForm(be, progress).solve(new KernelLinearOperator(kernel), ts.lambda(), y, a);
@@ -135,13 +136,14 @@ public final class TaskSolver {
                 PcgStage.Outcome out = PcgStage.run(new PcgStage.Context(be, ts, kernel, y, a, o, progress, session), kPlan(plan));
                 report = out.report();
                 cg = out.cg();
+                lambda = out.lambda();
                 solverName = "cg";
                 checkPcgOutcome(report, o);
             }
             report.fact("n", n).fact("molecules (M)", ts.count()).fact("symmetries (P)", ts.symmetries().count());
             report.fact("method", plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-') + " (" + plan.methodReason() + ")");
             long t0 = System.nanoTime();
-            ModelFactory.Built built = ModelFactory.build(be, ts, kernel, a, solverName, cg, extras(report, o, plan));
+            ModelFactory.Built built = ModelFactory.build(be, ts, kernel, a, solverName, cg, lambda, extras(report, o, plan));
             report.addSeconds("model", (System.nanoTime() - t0) / 1e9);
             report.peakResident(SystemMemory.peakResidentBytes());
             List<String> warnings = new ArrayList<>();

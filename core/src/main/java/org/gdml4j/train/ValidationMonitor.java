@@ -44,8 +44,13 @@ final class ValidationMonitor implements Pcg.Monitor, AutoCloseable {
     private double lastError = Double.NaN;
 
     ValidationMonitor(Backend be, TrainingSet ts, KernelOperator kernel, SolveOptions.Validation v, Arena arena) {
+        this(be, ts, kernel, v, Integer.getInteger("gdml4j.monitor.frames", FRAMES), arena);
+    }
+
+    /** Predicting up to {@code maxFrames} of the validation frames (evenly strided). */
+    ValidationMonitor(Backend be, TrainingSet ts, KernelOperator kernel, SolveOptions.Validation v, int maxFrames, Arena arena) {
         long[] all = v.frames();
-        int count = Math.min(Integer.getInteger("gdml4j.monitor.frames", FRAMES), all.length);
+        int count = Math.min(maxFrames, all.length);
         long[] chosen = new long[count];
         for (int i = 0; i < count; i++) {
             chosen[i] = all[(int) ((long) i * all.length / count)];
@@ -72,22 +77,37 @@ final class ValidationMonitor implements Pcg.Monitor, AutoCloseable {
         if (iterations % EVERY != 0) {
             return null;
         }
+        return check(x, iterations, relativeResidual);
+    }
+
+    /** The force MAE of the coefficients {@code x} (solver sign) on this monitor's frames; the stop's history is untouched. */
+    double error(Vector x) {
         long t0 = System.nanoTime();
         try {
-            return check(x, iterations, relativeResidual);
+            be.download(x, alphas);
+            for (int i = 0; i < alphas.length; i++) {
+                alphas[i] = -alphas[i]; // alphas_F = −a (ModelFactory)
+            }
+            predictor.coefficients(host(kernel.descriptorAlphas(alphas), kernel.descriptorLength(), kernel.molecules()));
+            return meanAbsDifference(predictor.predict(positions, frames).forces(), reference);
         } finally {
             nanos += System.nanoTime() - t0;
         }
     }
 
+    /** Forgets the checks so far: the next solve (another λ of the path) is judged on its own iterations. */
+    void reset() {
+        history.clear();
+        lastError = Double.NaN;
+    }
+
+    /** Frames it predicts. */
+    int frames() {
+        return frames;
+    }
+
     private String check(Vector x, long iterations, double relativeResidual) {
-        be.download(x, alphas);
-        for (int i = 0; i < alphas.length; i++) {
-            alphas[i] = -alphas[i]; // alphas_F = −a (ModelFactory)
-        }
-        predictor.coefficients(host(kernel.descriptorAlphas(alphas), kernel.descriptorLength(), kernel.molecules()));
-        double[] f = predictor.predict(positions, frames).forces();
-        double error = meanAbsDifference(f, reference);
+        double error = error(x);
         long back = Math.max(MIN_WINDOW, iterations / 10);
         double earlier = Double.NaN;
         for (long[] h : history) {

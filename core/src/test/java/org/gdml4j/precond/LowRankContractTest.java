@@ -108,6 +108,36 @@ class LowRankContractTest {
         }
     }
 
+    /**
+     * {@link LowRankPreconditioner#shift} (the λ path): a factor built at λ = 1e-10 and shifted to λ = 10 inverts FFᵀ + 10·I
+     * as one built there does (F its square root, which no shift changes); shifted back it gives the bits it gave before;
+     * below its build λ it refuses.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void aShiftedFactorInvertsTheShiftedOperator(String backend, Precision precision) {
+        Backend be = backend(backend);
+        double[][] l = factor(new Random(8));
+        double[] v = gaussian(new Random(9), N);
+        try (Workspace ws = be.workspace(); LowRankPreconditioner p = build(be, l, 1e-10, precision)) {
+            Vector dv = upload(be, ws, v);
+            Vector z = ws.vector(N, "z");
+            p.apply(dv, z);
+            double[] before = download(be, z);
+            double[][] f = squareRoot(be, ws, p);
+            p.shift(10);
+            assertEquals(10, p.lambda());
+            p.apply(dv, z);
+            double shifted = distance(download(be, z), denseSolve(f, 10, v));
+            System.out.printf("[contract] %s %s: shifted to lambda 10, P⁻¹v vs dense (FFᵀ + 10I)⁻¹v %.1e%n", backend, precision, shifted);
+            assertTrue(shifted <= 1e-13, "the shifted factor does not invert FFᵀ + 10I: " + shifted);
+            p.shift(1e-10);
+            p.apply(dv, z);
+            assertEquals(0, distance(download(be, z), before), "shifted back, the apply differs from before");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> p.shift(1e-11));
+        }
+    }
+
     /** τ = diag(K̂(K̂ + λI)⁻¹) from one routine for both storages, against the eigendecomposition of the dense K̂. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")

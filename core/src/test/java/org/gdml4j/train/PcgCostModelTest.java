@@ -14,7 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PcgCostModelTest {
     /** Aspirin M = 500 (N = 21, P = 6) on a machine like the one the model was fitted on. */
     private static PcgCostModel aspirin(double gflops, double gbps, boolean validationStop) {
-        return new PcgCostModel(500, 21, 6, gflops * 1e9, gbps * 1e9, Precision.FP32, validationStop, null, null);
+        return aspirin(gflops, gbps, validationStop ? PcgCostModel.Stop.VALIDATION : PcgCostModel.Stop.RTOL);
+    }
+
+    private static PcgCostModel aspirin(double gflops, double gbps, PcgCostModel.Stop stop) {
+        return new PcgCostModel(500, 21, 6, gflops * 1e9, gbps * 1e9, Precision.FP32, stop, null, null);
     }
 
     @Test
@@ -37,6 +41,8 @@ class PcgCostModelTest {
         int rtol = aspirin(87, 30.7, false).bestK(31_500);
         int early = aspirin(87, 30.7, true).bestK(31_500);
         assertTrue(early < rtol, "fewer iterations favour a cheaper build: k " + early + " vs " + rtol);
+        int path = aspirin(87, 30.7, PcgCostModel.Stop.LAMBDA_PATH).bestK(31_500);
+        assertTrue(path < early, "the lambda path needs fewer iterations still: k " + path + " vs " + early);
     }
 
     @Test

@@ -14,12 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The accuracy-aware stop (--stop validation, the default of train): on aspirin M = 60 with a small uniform
  * preconditioner (k = 300, thousands of iterations to rtol 1e-4) it ends CG well before rtol, says why, and the
  * model's force MAE on 300 unseen test frames is within 0.5 % of the model CG reaches at rtol (issue #16's rule for
- * a new default). Same frames, seed and preconditioner in both runs; only the stop differs.
+ * a new default). Same frames, seed and preconditioner in both runs; only the stop differs (both at the task's λ: the λ
+ * path, the default, is {@link LambdaPathTest}'s).
  */
 class ValidationStopTest {
     private static Trainer.Result train(SolveOptions.Stop stop) {
         SolveOptions o = SolveOptions.defaults().withMethod(TaskSolver.Method.PCG).withPreconditioner(PreconditionerKind.UNIFORM, 300)
-                .withGrowth(false).withStop(stop);
+                .withGrowth(false).withStop(stop).withLambda(SolveOptions.LambdaRule.TASK);
         return Trainer.builder().dataset(TestData.dataset("rmd17_aspirin")).trainingFrames(60).validationFrames(200).testFrames(300)
                 .seed(4).solve(o).backend(CpuBackend.get()).build().run();
     }
