@@ -79,7 +79,7 @@ final class SolveCommand implements Callable<Integer> {
             planFields.put("symmetries", plan.permutations());
             planFields.put("sigma", plan.sigma());
             planFields.put("lambda", plan.lambda());
-            planFields.put("lambda_rule", lambdaOnValidation(plan, options) ? "auto" : "task");
+            planFields.put("lambda_rule", plan.lambdaOnValidation() ? "auto" : "task");
             planFields.put("solver", plan.method().name());
             planFields.put("solver_reason", plan.methodReason());
             planFields.put("preconditioner", plan.method() == TaskSolver.Method.PCG ? options.precond().cliName() : null);
@@ -143,18 +143,13 @@ final class SolveCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "PCG, %s preconditioner, k = %d (%s%s)", options.precond().cliName(), plan.k(), plan.kHow(),
                         plan.kCapped() ? ", capped to fit memory" : "");
         String lambda = String.format(Locale.ROOT, "%.1e", plan.lambda())
-                + (lambdaOnValidation(plan, options) ? " or larger (chosen on validation from 1e-5 down: --lambda auto)" : "");
+                + (plan.lambdaOnValidation() ? " or larger (chosen on validation from 1e-5 down: --lambda auto)" : "");
         return String.format(Locale.ROOT, "plan: n = 3·N·M = %d (M = %d molecules, N = %d atoms, P = %d symmetries), sigma = %s,"
                 + " lambda = %s%n      solver: %s%n      why: %s%n      device: %s%n"
                 + "      memory: needs %s of %s available; time: roughly %s on %d threads",
                 plan.n(), plan.molecules(), plan.atoms(), plan.permutations(), fmt(plan.sigma()), lambda, solverLine,
                 plan.methodReason(), be.name(), MemoryBudget.formatBytes(plan.bytesNeeded()), MemoryBudget.formatBytes(plan.bytesAvailable()),
                 duration(estimate), org.gdml4j.nativ.NativeLibraries.threads());
-    }
-
-    /** Whether the solve will choose λ on validation (PCG with the λ path; the closed form keeps the task's). */
-    static boolean lambdaOnValidation(TaskSolver.Plan plan, SolveOptions options) {
-        return plan.method() == TaskSolver.Method.PCG && options.lambdaPath() && plan.lambda() * 10 <= 1e-5;
     }
 
     static String fmt(double v) {

@@ -91,6 +91,8 @@ final class TrainCommand implements Callable<Integer> {
                         Map<String, Object> f = new LinkedHashMap<>();
                         f.put("n", plan.n());
                         f.put("sigma", plan.sigma());
+                        f.put("lambda", plan.lambda());
+                        f.put("lambda_rule", plan.lambdaOnValidation() ? "auto" : "task");
                         f.put("solver", plan.method().name());
                         f.put("k", plan.k());
                         f.put("bytes_needed", plan.bytesNeeded());

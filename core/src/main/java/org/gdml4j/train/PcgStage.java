@@ -131,28 +131,38 @@ final class PcgStage {
                     ValidationMonitor monitor = o.stopsOnValidation() ? new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), arena)
                             : null) {
                 KernelLinearOperator op = new KernelLinearOperator(c.kernel());
-                LambdaPath.End path = null;
-                if (number == 1 && resume == null && monitor != null && o.lambdaPath()
-                        && built.preconditioner() instanceof org.gdml4j.precond.LowRankPreconditioner lowRank) {
-                    try (ValidationMonitor judge = new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), LambdaPath.JUDGE_FRAMES, arena)) {
-                        path = LambdaPath.walk(c.be(), op, c.ts().lambda(), c.y(), c.a(), lowRank, opt, monitor, judge, c.progress());
-                        path.report().addSeconds("validation checks", judge.seconds());
+                boolean walk = number == 1 && resume == null && monitor != null && o.lambdaPath()
+                        && built.preconditioner() instanceof org.gdml4j.precond.LowRankPreconditioner;
+                try (LambdaPath path = walk ? new LambdaPath(c.be(), new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(),
+                        LambdaPath.JUDGE_FRAMES, arena), c.ts().size()) : null) {
+                    LambdaPath.End end = null;
+                    if (path != null) {
+                        end = path.walk(op, c.ts().lambda(), c.y(), c.a(), (org.gdml4j.precond.LowRankPreconditioner) built.preconditioner(), opt,
+                                monitor, c.progress());
+                        if (end.finished()) {
+                            end.report().addSeconds("preconditioner build", buildSeconds);
+                            end.report().addSeconds("validation checks", monitor.seconds() + path.seconds());
+                            return new Attempt(end.report(), built.preconditioner(), inducing[0], end.lambda());
+                        }
+                        // the warm start's residual oscillates for its first ~100 iterations, which the stagnation rule would take
+                        // for a weak preconditioner and grow it (toluene M = 667: a 20 s rebuild at the task's lambda)
+                        if (end.report().iterations() > 0) {
+                            opt = opt.withMaxIter(Math.max(1, opt.maxIter() - end.report().iterations())).withWindow(3 * opt.window());
+                        }
                     }
-                    if (path.finished()) {
-                        path.report().addSeconds("preconditioner build", buildSeconds);
-                        path.report().addSeconds("validation checks", monitor.seconds());
-                        return new Attempt(path.report(), built.preconditioner(), inducing[0], path.lambda());
+                    Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(op, c.ts().lambda(), c.y(),
+                            c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
+                    SolveReport report = end == null ? result.report() : end.report().absorb(result.report());
+                    double lambda = c.ts().lambda();
+                    if (path != null && result.report().outcome() == SolveReport.Outcome.CONVERGED) {
+                        lambda = path.settle(report, c.progress(), c.a(), lambda, result.report().iterations());
                     }
-                    opt = opt.withMaxIter(Math.max(1, opt.maxIter() - path.report().iterations()));
+                    report.addSeconds("preconditioner build", buildSeconds);
+                    if (monitor != null) {
+                        report.addSeconds("validation checks", monitor.seconds() + (path == null ? 0 : path.seconds()));
+                    }
+                    return new Attempt(report, result.preconditioner(), inducing[0], lambda);
                 }
-                Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(op, c.ts().lambda(), c.y(),
-                        c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
-                SolveReport report = path == null ? result.report() : path.report().absorb(result.report());
-                report.addSeconds("preconditioner build", buildSeconds);
-                if (monitor != null) {
-                    report.addSeconds("validation checks", monitor.seconds());
-                }
-                return new Attempt(report, result.preconditioner(), inducing[0], c.ts().lambda());
             }
         }
     }

@@ -31,8 +31,11 @@ public final class TaskSolver {
     /** Solvers available; AUTO picks one by memory and predicted time (see {@link AutoChoice}). */
     public enum Method { CLOSED_FORM, PCG, AUTO }
 
-    /** What a solve will do and need, printed before work starts. */
-    public record Plan(int molecules, int atoms, int permutations, long n, double sigma, double lambda, Method method,
+    /**
+     * What a solve will do and need, printed before work starts; {@code lambdaOnValidation}: the solve may keep a larger λ
+     * than the task's, chosen on validation ({@code --lambda auto}: PCG with the validation stop and a low-rank preconditioner).
+     */
+    public record Plan(int molecules, int atoms, int permutations, long n, double sigma, double lambda, boolean lambdaOnValidation, Method method,
             String methodReason, int k, String kHow, boolean kCapped, long bytesNeeded, long bytesAvailable, double seconds) {
         public boolean fits() {
             return bytesNeeded <= bytesAvailable;
@@ -68,10 +71,11 @@ public final class TaskSolver {
             reason = "auto: " + auto.reason();
         }
         if (method == Method.CLOSED_FORM) {
-            return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, 0, "",
+            return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), false, method, reason, 0, "",
                     false, ClosedForm.bytesNeeded(n) + kernelBytes(ts), be.memory().availableBytes(), auto.closedSeconds());
         }
-        return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), method, reason, kp.k(), kp.how(),
+        boolean path = o.lambdaPath() && !LambdaPath.grid(ts.lambda()).isEmpty();
+        return new Plan(ts.count(), ts.atoms(), ts.symmetries().count(), n, ts.sigma(), ts.lambda(), path, method, reason, kp.k(), kp.how(),
                 kp.capped(), kp.bytes(), be.memory().availableBytes(), auto.pcgSeconds());
     }
 

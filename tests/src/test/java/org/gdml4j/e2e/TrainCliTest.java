@@ -43,6 +43,37 @@ class TrainCliTest {
     }
 
     /**
+     * {@code --lambda auto} (the default with PCG and validation frames) says so in the plan, lists the decades it solved,
+     * and writes the λ it kept into the model; {@code --lambda task} keeps the task's; anything else is one refusal line.
+     */
+    @Test
+    void theRegulariserIsChosenOnValidationAndTheModelSaysWhich() throws IOException {
+        String ethanol = TestData.dataset("rmd17_ethanol").toString();
+        Path auto = dir.resolve("auto.npz");
+        Cli.Result r = Cli.run("train", ethanol, "-n", "60", "--n-valid", "100", "--n-test", "100", "--solver", "pcg", "-o", auto.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("or larger (chosen on validation from 1e-5 down: --lambda auto)"), r.err());
+        assertTrue(r.out().contains("lambda 1e-05: ") && r.out().contains("validation force MAE"), r.out());
+        Path task = dir.resolve("task.npz");
+        Path fixed = dir.resolve("task-lambda.npz");
+        Cli.Result t = Cli.run("train", ethanol, "-n", "60", "--n-valid", "100", "--n-test", "100", "--solver", "pcg", "--lambda", "task",
+                "-o", fixed.toString(), "--save-task", task.toString());
+        assertEquals(0, t.exit(), t.err());
+        assertFalse(t.out().contains("lambda 1e-05: "), t.out());
+        try (Arena arena = Arena.ofConfined()) {
+            double kept = Model.load(auto, arena).lam();
+            assertTrue(Set.of(1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10).contains(kept), "kept lambda " + kept);
+            assertEquals(kept != 1e-10, r.out().contains("(chosen on validation; the task's: 1.0E-10)"), r.out());
+            assertEquals(1e-10, Model.load(fixed, arena).lam());
+            assertEquals(1e-10, Task.load(task, arena).lam(), "the task keeps the task's lambda");
+        }
+        Cli.Result bad = Cli.run("train", ethanol, "-n", "60", "--lambda", "often", "-o", dir.resolve("bad.npz").toString());
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.errorLine().contains("--lambda"), bad.err());
+        assertFalse(Files.exists(dir.resolve("bad.npz")));
+    }
+
+    /**
      * {@code train} on the frames of the ethanol-sym-m30 fixture: a model with the reference model's keys, shapes and
      * dtypes, whose force MAE on the fixture's 50 frames is within 2 % of the reference model's.
      */
