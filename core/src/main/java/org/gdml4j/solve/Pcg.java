@@ -39,11 +39,6 @@ public final class Pcg {
             return new Options(1e-4, 10 * n, 100, 100, 6, 3);
         }
 
-        /** Stagnation judged over {@code w} residual changes (a warm start's first ones oscillate while CG re-resolves what moved). */
-        public Options withWindow(int w) {
-            return new Options(rtol, maxIter, checkEvery, w, maxGrowths, maxRestarts);
-        }
-
         public Options withRtol(double r) {
             return new Options(r, maxIter, checkEvery, window, maxGrowths, maxRestarts);
         }

@@ -25,7 +25,7 @@ import org.gdml4j.solve.SolveReport;
  *
  * <p>The preconditioner is built once, for the task's λ ({@link LowRankPreconditioner#shift}: K̂ does not depend on
  * λ). Growth is off on the path (a grown factor would be built for the task's λ only); the final decade, at the
- * task's λ, is the caller's ordinary solve with its growth and checkpoints, judged like the others by
+ * task's λ, is the caller's ordinary solve with its checkpoints (growth off there too), judged like the others by
  * {@link #settle}: a warm-started solve can stop on the validation rule while its error is still above where it
  * started (aspirin M = 500: 1.0481 after 1e-9, 1.0542 after the stop at 1e-10), and then the decade before is kept.
  * It owns the judge and the copy of the best solution (n doubles) until closed.
