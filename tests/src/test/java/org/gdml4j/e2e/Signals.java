@@ -38,17 +38,24 @@ final class Signals {
     }
 
     /**
-     * A command to start a child through so that SIGINT reaches it: a process started in the background of a
-     * non-interactive shell (as a CI runner may start this test JVM) ignores SIGINT, children inherit that, and the JVM
-     * keeps an ignored signal ignored, as it must. {@code env --default-signal=INT} (coreutils 8.31+) undoes it; empty
-     * when SIGINT is not ignored here.
+     * A command to start a child through so that SIGINT and SIGHUP reach it: a process started in the background of a
+     * non-interactive shell (as a CI runner may start this test JVM) ignores SIGINT, one started under {@code nohup}
+     * ignores SIGHUP, children inherit that, and the JVM keeps an ignored signal ignored, as it must.
+     * {@code env --default-signal=INT,HUP} (coreutils 8.31+) undoes it; empty when neither is ignored here.
      */
     static List<String> withDefaultSigint() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("SigIgn:")) {
                     BigInteger mask = new BigInteger(line.substring(7).trim(), 16);
-                    return mask.testBit(1) ? List.of("env", "--default-signal=INT") : List.of(); // bit n-1 is signal n
+                    List<String> ignored = new java.util.ArrayList<>(); // bit n-1 is signal n
+                    if (mask.testBit(1)) {
+                        ignored.add("INT");
+                    }
+                    if (mask.testBit(0)) {
+                        ignored.add("HUP");
+                    }
+                    return ignored.isEmpty() ? List.of() : List.of("env", "--default-signal=" + String.join(",", ignored));
                 }
             }
         } catch (IOException | NumberFormatException e) {
