@@ -2,6 +2,7 @@ package org.gdml4j.cli;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 import org.gdml4j.error.InvalidInputException;
@@ -132,23 +133,23 @@ final class SolverOptions {
         SolveOptions.Checkpointing ckpt = model == null ? null
                 : new SolveOptions.Checkpointing(checkpointFile(model), checkpointEvery, resume);
         return new SolveOptions(method(), PreconditionerKind.parse(precond), k, kRule, kMin, m, rtol, maxIter, !noGrow, seed, alphas,
-                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt, stopRule(), null, lambdaRule());
+                allowUnconverged, precision.equalsIgnoreCase("fp32") ? Precision.FP32 : Precision.FP64, ckpt, choice("--stop", stop, SolveOptions.Stop.class), null,
+                choice("--lambda", lambda, SolveOptions.LambdaRule.class));
     }
 
-    private SolveOptions.LambdaRule lambdaRule() {
-        return switch (lambda.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> SolveOptions.LambdaRule.AUTO;
-            case "task" -> SolveOptions.LambdaRule.TASK;
-            default -> throw new InvalidInputException("--lambda must be auto or task, got " + lambda);
-        };
-    }
-
-    private SolveOptions.Stop stopRule() {
-        return switch (stop.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> SolveOptions.Stop.AUTO;
-            case "rtol" -> SolveOptions.Stop.RTOL;
-            case "validation" -> SolveOptions.Stop.VALIDATION;
-            default -> throw new InvalidInputException("--stop must be auto, rtol or validation, got " + stop);
-        };
+    /**
+     * The constant of {@code type} that {@code value} names (case and surrounding blanks ignored), or one refusal that lists
+     * the choices: "--stop must be auto, rtol or validation, got soon".
+     */
+    private static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        E[] all = type.getEnumConstants();
+        for (E e : all) {
+            if (e.name().equalsIgnoreCase(value.trim())) {
+                return e;
+            }
+        }
+        List<String> names = java.util.Arrays.stream(all).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        String listed = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        throw new InvalidInputException(option + " must be " + listed + ", got " + value);
     }
 }

@@ -11,6 +11,7 @@ import org.gdml4j.linalg.MemoryBudget;
 import org.gdml4j.linalg.Precision;
 import org.gdml4j.linalg.Vector;
 import org.gdml4j.precond.ColumnSource;
+import org.gdml4j.precond.LowRankPreconditioner;
 import org.gdml4j.precond.PreconditionerBuilder;
 import org.gdml4j.precond.PreconditionerKind;
 import org.gdml4j.precond.RuleOfThumb;
@@ -131,20 +132,20 @@ final class PcgStage {
                     ValidationMonitor monitor = o.stopsOnValidation() ? new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(), arena)
                             : null) {
                 KernelLinearOperator op = new KernelLinearOperator(c.kernel());
-                boolean walk = number == 1 && resume == null && monitor != null && o.lambdaPath()
-                        && built.preconditioner() instanceof org.gdml4j.precond.LowRankPreconditioner;
-                try (LambdaPath path = walk ? new LambdaPath(c.be(), new ValidationMonitor(c.be(), c.ts(), c.kernel(), o.validation(),
-                        LambdaPath.JUDGE_FRAMES, arena), c.ts().size()) : null) {
-                    LambdaPath.End end = null;
-                    if (path != null) {
-                        end = path.walk(op, c.ts().lambda(), c.y(), c.a(), (org.gdml4j.precond.LowRankPreconditioner) built.preconditioner(), opt,
-                                monitor, c.progress());
-                        if (end.finished()) {
-                            end.report().addSeconds("preconditioner build", buildSeconds);
-                            end.report().addSeconds("validation checks", monitor.seconds() + path.seconds());
-                            return new Attempt(end.report(), built.preconditioner(), inducing[0], end.lambda());
-                        }
-                        if (end.report().iterations() > 0) {
+                LowRankPreconditioner lowRank = number == 1 && resume == null && monitor != null && o.lambdaPath()
+                        && built.preconditioner() instanceof LowRankPreconditioner l ? l : null;
+                try (LambdaPath path = lowRank == null ? null : new LambdaPath(c.be(), new ValidationMonitor(c.be(), c.ts(), c.kernel(),
+                        o.validation(), LambdaPath.JUDGE_FRAMES, arena), c.ts().size())) {
+                    LambdaPath.End end = path == null ? null : path.walk(op, c.ts().lambda(), c.y(), c.a(), lowRank, opt, monitor, c.progress());
+                    SolveReport report;
+                    Preconditioner last;
+                    double lambda = c.ts().lambda();
+                    if (end != null && end.finished()) {
+                        report = end.report();
+                        last = built.preconditioner();
+                        lambda = end.lambda();
+                    } else {
+                        if (end != null && end.report().iterations() > 0) {
                             // no growth after the path: a warm start's residual oscillates while CG re-resolves what the last
                             // decade moved, which the stagnation rule takes for a weak preconditioner (toluene M = 667: a 20 s
                             // rebuild at iteration 100; aspirin M = 1000 at 300 even with a 3x window), and the validation stop
@@ -152,19 +153,19 @@ final class PcgStage {
                             opt = opt.withMaxIter(Math.max(1, opt.maxIter() - end.report().iterations()));
                             grower = null;
                         }
-                    }
-                    Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(op, c.ts().lambda(), c.y(),
-                            c.a(), built.preconditioner(), opt, grower, resume != null ? resume.state() : null, session);
-                    SolveReport report = end == null ? result.report() : end.report().absorb(result.report());
-                    double lambda = c.ts().lambda();
-                    if (path != null && result.report().outcome() == SolveReport.Outcome.CONVERGED) {
-                        lambda = path.settle(report, c.progress(), c.a(), lambda, result.report().iterations());
+                        Pcg.Result result = new Pcg(c.be(), c.progress(), monitor).solve(op, lambda, c.y(), c.a(), built.preconditioner(), opt,
+                                grower, resume != null ? resume.state() : null, session);
+                        report = end == null ? result.report() : end.report().absorb(result.report());
+                        last = result.preconditioner();
+                        if (path != null && result.report().outcome() == SolveReport.Outcome.CONVERGED) {
+                            lambda = path.settle(report, c.progress(), c.a(), lambda, result.report().iterations());
+                        }
                     }
                     report.addSeconds("preconditioner build", buildSeconds);
                     if (monitor != null) {
                         report.addSeconds("validation checks", monitor.seconds() + (path == null ? 0 : path.seconds()));
                     }
-                    return new Attempt(report, result.preconditioner(), inducing[0], lambda);
+                    return new Attempt(report, last, inducing[0], lambda);
                 }
             }
         }
